@@ -207,7 +207,9 @@ struct sip_msg {
 /**
  * Parse one SIP message from a UDP payload.
  *
- * Context: any thread; no allocation, no copy; @p m is fully overwritten.
+ * Context: any thread; no allocation, no copy; @p m is output only: every
+ * field is set, except that entries of headers[], vias[] and require[] at
+ * and beyond n_headers, n_vias and n_require are left as they were.
  * @param buf  the datagram's payload (need not be NUL-terminated)
  * @param len  its length in bytes
  * @param m    filled with slices into @p buf
