@@ -38,6 +38,8 @@
 	_(SERVICE, "service", "TYPE=TAG[,TAG]", "feature tags of a request type (repeatable)") \
 	_(HTTP, "http", "ADDR:PORT", "control API listen address ([v6]:port for IPv6)")    \
 	_(HTTP_TOKEN, "http-token", "TOKEN", "bearer token required by the control API")   \
+	_(POLICY, "policy", "FILE", "operator policy, a JSON rule set (reloaded on SIGHUP)") \
+	_(PREFS, "prefs", "FILE", "user preference store, JSON (rewritten on each change)") \
 	_(EXIT_ON_DRAIN, "exit-on-drain", NULL, "exit once the input is drained (replay)") \
 	_(KEEP_SERVING, "keep-serving", NULL, "keep running after a drain (the default)")  \
 	_(DUMP_STATE, "dump-state", "FILE", "write the state as JSON to FILE on drain/exit") \
@@ -679,6 +681,10 @@ opt_apply(struct parse_state *ps, enum opt_id id, const char *val)
 		return 0;
 	case OPT_DUMP_STATE:
 		return get_string(ps, val, cfg->dump_state, sizeof(cfg->dump_state), false);
+	case OPT_POLICY:
+		return get_string(ps, val, cfg->policy_file, sizeof(cfg->policy_file), false);
+	case OPT_PREFS:
+		return get_string(ps, val, cfg->prefs_file, sizeof(cfg->prefs_file), false);
 	case OPT_IDLE_SLEEP_US:
 		if (get_number(ps, val, 0, IDLE_SLEEP_MAX, &v) < 0)
 			return -EINVAL;
@@ -1058,6 +1064,14 @@ opt_values(const struct reglane_config *cfg, enum opt_id id,
 	case OPT_DUMP_STATE:
 		if (cfg->dump_state[0] != '\0')
 			emit(cfg->dump_state, arg);
+		return;
+	case OPT_POLICY:
+		if (cfg->policy_file[0] != '\0')
+			emit(cfg->policy_file, arg);
+		return;
+	case OPT_PREFS:
+		if (cfg->prefs_file[0] != '\0')
+			emit(cfg->prefs_file, arg);
 		return;
 	case OPT_IDLE_SLEEP_US: snprintf(buf, sizeof(buf), "%u", cfg->idle_sleep_us); break;
 	case OPT_BURST: snprintf(buf, sizeof(buf), "%u", cfg->burst); break;

@@ -11,7 +11,7 @@
 set -eu
 
 BUILD=${1:-build}
-BIN=$BUILD/dataplane/reglane
+BIN=$BUILD/reglane
 GEN=$BUILD/tools/reggen/reggen
 for f in "$BIN" "$GEN"; do
 	if [ ! -x "$f" ]; then
@@ -22,7 +22,10 @@ done
 command -v python3 >/dev/null || { echo "demo: python3 is needed to read the dump" >&2; exit 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/reglane-demo.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT INT TERM
+PREFIX=demo$$
+# EAL leaves a runtime directory per --file-prefix behind: remove ours too.
+if [ "$(id -u)" = 0 ]; then RUNDIR=/var/run/dpdk/$PREFIX; else RUNDIR=${XDG_RUNTIME_DIR:-/tmp}/dpdk/$PREFIX; fi
+trap 'rm -rf "$WORK" "$RUNDIR"' EXIT INT TERM
 
 echo "== 1. A capture: 2,000 users (sip: + tel: IMPUs, 1-4 clients each), a full"
 echo "==    reg-event NOTIFY then 2 partial ones per user; some over IPv6 or"
@@ -35,7 +38,7 @@ echo
 echo "== 2. Replay: reglane answers every NOTIFY into out.pcap, exits when the"
 echo "==    capture is drained and dumps its registration table as JSON."
 set -x
-"$BIN" -l 0-1 --no-huge -m 512 --no-pci --no-shconf --file-prefix="demo$$" \
+"$BIN" -l 0-1 --no-huge -m 512 --no-pci --no-shconf --file-prefix="$PREFIX" \
 	--log-level lib.eal:error \
 	--vdev "net_pcap0,rx_pcap=$WORK/in.pcap,tx_pcap=$WORK/out.pcap" -- \
 	--exit-on-drain --dump-state "$WORK/state.json" --idle-sleep-us 50 \

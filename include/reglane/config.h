@@ -142,6 +142,8 @@ struct reglane_config {
 	char http_host[48];             /**< the same, as text (IPv6 unbracketed) */
 	uint16_t http_port;             /**< default 8080 */
 	char http_token[RGL_CFG_HTTP_TOKEN_MAX]; /**< empty: no token required */
+	char policy_file[RGL_CFG_PATH_MAX]; /**< operator policy (JSON); empty: allow all */
+	char prefs_file[RGL_CFG_PATH_MAX];  /**< user preferences (JSON); empty: in memory only */
 
 	/* Replay and lifecycle. */
 	bool exit_on_drain;                  /**< stop once the input is drained */
