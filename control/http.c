@@ -34,6 +34,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <reglane/json_text.h>
 #include <reglane/ctl_prefs.h>
 #include <reglane/rcu.h>
 
@@ -295,81 +296,11 @@ http_reply_error(struct http_reply *out, unsigned status, const char *code, cons
 	http_reply_json(out, status, j);
 }
 
-/* Length of the valid UTF-8 sequence at @p p (1..4), 0 when invalid. */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0];
-	uint32_t cp;
-	size_t len;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
 
 json_t *
 http_json_str(struct rgl_slice s)
 {
-	const unsigned char *p = (const unsigned char *)s.p;
-	size_t i = 0, k = 0;
-	char *buf;
-	json_t *j;
-
-	if (s.p == NULL)
-		return json_null();
-	while (i < s.len) {
-		size_t l = utf8_seq(p + i, s.len - i);
-
-		if (l == 0 || p[i] == 0)
-			break;
-		i += l;
-	}
-	if (i == s.len)
-		return json_stringn_nocheck(s.p, s.len);
-	/* Each bad byte (and NUL, which jansson strings may hold but many
-	 * clients choke on) becomes U+FFFD: 3 bytes for 1. */
-	buf = malloc((size_t)s.len * 3 + 1);
-	if (buf == NULL)
-		return NULL;
-	for (i = 0; i < s.len;) {
-		size_t l = utf8_seq(p + i, s.len - i);
-
-		if (l == 0 || p[i] == 0) {
-			memcpy(buf + k, "\xef\xbf\xbd", 3);
-			k += 3;
-			i++;
-		} else {
-			memcpy(buf + k, p + i, l);
-			k += l;
-			i += l;
-		}
-	}
-	j = json_stringn_nocheck(buf, k);
-	free(buf);
-	return j;
+	return rgl_json_str(s);
 }
 
 bool

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include <reglane/aor_norm.h>
+#include <reglane/json_text.h>
 #include <reglane/policy.h>
 #include <reglane/services.h>
 
@@ -87,56 +88,7 @@ mem_ieq(const char *a, const char *b, size_t n)
 	return true;
 }
 
-/* Length of the valid UTF-8 sequence at @p p (1..4), 0 when invalid. */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0];
-	size_t len;
-	uint32_t cp;
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* Valid UTF-8 without control characters (a comment fit for logs). */
-static bool
-text_ok(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (size_t i = 0; i < n;) {
-		size_t l = utf8_seq(p + i, n - i);
-
-		if (l == 0 || (l == 1 && (p[i] < 0x20 || p[i] == 0x7f)))
-			return false;
-		i += l;
-	}
-	return true;
-}
 
 /* An instance pattern: visible ASCII (URNs are ASCII, RFC 8141); '*' only last. */
 static bool
@@ -205,7 +157,7 @@ check_rule(const struct policy_rule *r, const char *where, char *err, size_t err
 			     POLICY_COMMENT_MAX);
 			return -EINVAL;
 		}
-		if (!text_ok(r->comment, n)) {
+		if (!rgl_utf8_text_ok(r->comment, n)) {
 			fail(err, errlen, "%s.comment: not UTF-8 text", where);
 			return -EINVAL;
 		}

@@ -6,112 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <reglane/json_text.h>
 #include <reglane/reginfo.h>
 #include <reglane/services.h>
 #include <reglane/state_json.h>
 
-/* Length of the valid UTF-8 sequence at @p p (1..4), or 0 when invalid. */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0];
-	size_t len;
-	uint32_t cp;
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	/* overlong forms, surrogates, beyond U+10FFFF */
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
 
-/*
- * A valid UTF-8 copy of @p s: NULL when it already is valid (use it as
- * is), else a malloc'd string with U+FFFD for every invalid byte.
- */
-static char *
-utf8_fix(struct rgl_slice s, size_t *out_len, bool *failed)
-{
-	const unsigned char *p = (const unsigned char *)s.p;
-	size_t i = 0, k = 0;
-	bool bad = false;
-	char *buf;
-
-	*failed = false;
-	while (i < s.len) {
-		size_t l = utf8_seq(p + i, s.len - i);
-
-		if (l == 0) {
-			bad = true;
-			break;
-		}
-		i += l;
-	}
-	if (!bad)
-		return NULL;
-	buf = malloc((size_t)s.len * 3 + 1);
-	if (buf == NULL) {
-		*failed = true;
-		return NULL;
-	}
-	for (i = 0; i < s.len;) {
-		size_t l = utf8_seq(p + i, s.len - i);
-
-		if (l == 0) {
-			memcpy(buf + k, "\xef\xbf\xbd", 3);
-			k += 3;
-			i++;
-		} else {
-			memcpy(buf + k, p + i, l);
-			k += l;
-			i += l;
-		}
-	}
-	*out_len = k;
-	return buf;
-}
-
-/* A JSON string of @p s, null when absent. NULL only on allocation failure. */
-static json_t *
-js_str(struct rgl_slice s)
-{
-	size_t len = 0;
-	bool failed;
-	char *fixed;
-	json_t *j;
-
-	if (s.p == NULL)
-		return json_null();
-	fixed = utf8_fix(s, &len, &failed);
-	if (failed)
-		return NULL;
-	if (fixed == NULL)
-		return json_stringn_nocheck(s.p, s.len);
-	j = json_stringn_nocheck(fixed, len);
-	free(fixed);
-	return j;
-}
 
 static uint64_t
 sat_add(uint64_t a, uint64_t b)
@@ -132,27 +33,23 @@ set(json_t *obj, const char *key, json_t *val)
 	return val != NULL && json_object_set_new_nocheck(obj, key, val) == 0;
 }
 
-/* Set a key that comes from data (an AoR, a feature name). */
+/* Set a key that comes from data (an AoR, a feature name); @p val is stolen. */
 static bool
 set_slice_key(json_t *obj, struct rgl_slice key, json_t *val)
 {
-	size_t len = 0;
-	bool failed;
-	char *fixed;
+	json_t *k;
 	int rc;
 
 	if (val == NULL)
 		return false;
-	fixed = utf8_fix(key, &len, &failed);
-	if (failed) {
+	/* The key goes through the same UTF-8 repair as every value. */
+	k = rgl_json_str(key.p != NULL ? key : rgl_slice_make("", 0));
+	if (k == NULL) {
 		json_decref(val);
 		return false;
 	}
-	if (fixed == NULL)
-		rc = json_object_setn_new_nocheck(obj, key.p ? key.p : "", key.len, val);
-	else
-		rc = json_object_setn_new_nocheck(obj, fixed, len, val);
-	free(fixed);
+	rc = json_object_setn_new_nocheck(obj, json_string_value(k), json_string_length(k), val);
+	json_decref(k);
 	return rc == 0;
 }
 
@@ -166,7 +63,7 @@ state_json_contact(const struct regtable_snapshot *s, const struct regtable_cont
 
 	for (uint32_t i = 0; ok && i < c->n_features; i++)
 		ok = set_slice_key(feats, regtable_str(s, f[i].name),
-				   js_str(regtable_str(s, f[i].value)));
+				   rgl_json_str(regtable_str(s, f[i].value)));
 	for (int k = 0; ok && k < RGL_SVC__COUNT; k++)
 		if (c->services & RGL_SVC_BIT(k))
 			ok = json_array_append_new(svcs, json_string(rgl_service_str(k))) == 0;
@@ -185,15 +82,15 @@ state_json_contact(const struct regtable_snapshot *s, const struct regtable_cont
 		return NULL;
 	}
 	/* From here on o owns everything: one decref frees all. */
-	ok = set(o, "id", js_str(regtable_str(s, c->id))) &&
-	     set(o, "uri", js_str(regtable_str(s, c->uri))) &&
+	ok = set(o, "id", rgl_json_str(regtable_str(s, c->id))) &&
+	     set(o, "uri", rgl_json_str(regtable_str(s, c->uri))) &&
 	     set(o, "state", json_string(reginfo_contact_state_str(c->state))) &&
 	     set(o, "event", json_string(reginfo_contact_event_str(c->event))) &&
 	     set(o, "expires",
 		 (c->has & REGINFO_HAS_EXPIRES)
 			 ? js_u64(c->expires_at > now ? c->expires_at - now : 0)
 			 : json_null()) &&
-	     set(o, "q", js_str(regtable_str(s, c->q))) &&
+	     set(o, "q", rgl_json_str(regtable_str(s, c->q))) &&
 	     set(o, "duration_registered",
 		 (c->has & REGINFO_HAS_DURATION)
 			 ? js_u64(sat_add(c->duration_registered,
@@ -201,15 +98,15 @@ state_json_contact(const struct regtable_snapshot *s, const struct regtable_cont
 			 : json_null()) &&
 	     set(o, "retry_after",
 		 (c->has & REGINFO_HAS_RETRY_AFTER) ? js_u64(c->retry_after) : json_null()) &&
-	     set(o, "callid", js_str(regtable_str(s, c->callid))) &&
+	     set(o, "callid", rgl_json_str(regtable_str(s, c->callid))) &&
 	     set(o, "cseq", (c->has & REGINFO_HAS_CSEQ) ? js_u64(c->cseq) : json_null()) &&
-	     set(o, "display_name", js_str(regtable_str(s, c->display_name))) &&
-	     set(o, "instance", js_str(regtable_str(s, c->instance))) &&
+	     set(o, "display_name", rgl_json_str(regtable_str(s, c->display_name))) &&
+	     set(o, "instance", rgl_json_str(regtable_str(s, c->instance))) &&
 	     set(o, "instance_source",
 		 c->instance_source ? json_string(regtable_instance_source_str(c->instance_source))
 				    : json_null()) &&
-	     set(o, "pub_gruu", js_str(regtable_str(s, c->pub_gruu))) &&
-	     set(o, "temp_gruu", js_str(regtable_str(s, c->temp_gruu))) &&
+	     set(o, "pub_gruu", rgl_json_str(regtable_str(s, c->pub_gruu))) &&
+	     set(o, "temp_gruu", rgl_json_str(regtable_str(s, c->temp_gruu))) &&
 	     set(o, "temp_gruu_first_cseq",
 		 (c->has & REGINFO_HAS_TEMP_GRUU_CSEQ) ? js_u64(c->temp_gruu_first_cseq)
 						       : json_null()) &&
@@ -235,7 +132,7 @@ state_json_registration(const struct regtable_snapshot *s, const struct regtable
 		ok = cj != NULL && json_array_append_new(contacts, cj) == 0;
 	}
 	ok = ok && set(sub, "state", json_string(regtable_sub_state_str(s->sub_state))) &&
-	     set(sub, "reason", js_str(regtable_str(s, s->sub_reason)));
+	     set(sub, "reason", rgl_json_str(regtable_str(s, s->sub_reason)));
 	if (!ok || !set(o, "subscription", sub)) {
 		json_decref(o);
 		if (!ok)
@@ -248,10 +145,10 @@ state_json_registration(const struct regtable_snapshot *s, const struct regtable
 		return NULL;
 	}
 	ok = set(o, "state", json_string(reginfo_reg_state_str(r->state))) &&
-	     set(o, "registration_id", js_str(regtable_str(s, r->id))) &&
-	     set(o, "wildcarded_identity", js_str(regtable_str(s, r->wildcarded_identity))) &&
+	     set(o, "registration_id", rgl_json_str(regtable_str(s, r->id))) &&
+	     set(o, "wildcarded_identity", rgl_json_str(regtable_str(s, r->wildcarded_identity))) &&
 	     set(o, "version", s->version_set ? js_u64(s->version) : json_null()) &&
-	     set(o, "resource", js_str(regtable_str(s, s->resource))) &&
+	     set(o, "resource", rgl_json_str(regtable_str(s, s->resource))) &&
 	     set(o, "refresh_needed", json_boolean(s->refresh_needed));
 	if (!ok) {
 		json_decref(o);

@@ -4,89 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <reglane/json_text.h>
 #include <reglane/services.h>
 #include <reglane/suitability.h>
 
-/* Length of the valid UTF-8 sequence at @p p (1..4), 0 when invalid. */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0];
-	size_t len;
-	uint32_t cp;
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	/* overlong forms, surrogates, beyond U+10FFFF */
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/*
- * A JSON string of @p s, null when absent. Strings come from the wire
- * (through the table), so each invalid UTF-8 byte becomes U+FFFD rather
- * than failing the whole answer. NULL only on allocation failure.
- */
-static json_t *
-js_str(struct rgl_slice s)
-{
-	const unsigned char *p = (const unsigned char *)s.p;
-	size_t i = 0, k = 0;
-	char *buf;
-	json_t *j;
-
-	if (s.p == NULL)
-		return json_null();
-	while (i < s.len) {
-		size_t l = utf8_seq(p + i, s.len - i);
-
-		if (l == 0)
-			break;
-		i += l;
-	}
-	if (i == s.len)
-		return json_stringn_nocheck(s.p, s.len);
-	buf = malloc((size_t)s.len * 3 + 1);
-	if (buf == NULL)
-		return NULL;
-	for (i = 0; i < s.len;) {
-		size_t l = utf8_seq(p + i, s.len - i);
-
-		if (l == 0) {
-			memcpy(buf + k, "\xef\xbf\xbd", 3);
-			k += 3;
-			i++;
-		} else {
-			memcpy(buf + k, p + i, l);
-			k += l;
-			i += l;
-		}
-	}
-	j = json_stringn_nocheck(buf, k);
-	free(buf);
-	return j;
-}
 
 /* Set @p key of @p o to @p v (stolen, also on failure); false on failure. */
 static bool
@@ -109,8 +31,8 @@ client_to_json(const struct suit_client *c)
 		json_decref(reasons);
 		return NULL;
 	}
-	ok = set(o, "id", js_str(c->id)) && set(o, "uri", js_str(c->uri)) &&
-	     set(o, "instance", js_str(c->instance)) &&
+	ok = set(o, "id", rgl_json_str(c->id)) && set(o, "uri", rgl_json_str(c->uri)) &&
+	     set(o, "instance", rgl_json_str(c->instance)) &&
 	     set(o, "role", json_string(regtable_role_str(c->role))) &&
 	     set(o, "suitable", json_boolean(c->suitable));
 	if (!ok) {
@@ -138,7 +60,7 @@ suit_result_to_json(const struct suit_result *res)
 	ok = o != NULL && clients != NULL;
 	for (uint32_t i = 0; ok && i < res->n_clients && i < SUIT_MAX_CLIENTS; i++)
 		ok = json_array_append_new(clients, client_to_json(&res->clients[i])) == 0;
-	ok = ok && set(o, "user", js_str(res->user)) &&
+	ok = ok && set(o, "user", rgl_json_str(res->user)) &&
 	     set(o, "request", json_string(rgl_service_str(res->request))) &&
 	     set(o, "interworked", json_boolean(res->interworked)) &&
 	     set(o, "truncated", json_boolean(res->truncated));

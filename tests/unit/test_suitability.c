@@ -686,7 +686,7 @@ test_json(struct regtable *t, struct regtable_writer *w)
 	evb_reg(&b, aor, "r1");
 	add_phone(&b, "c1", "sip:+15550100008@10.45.0.2:5060", 3600);
 	/* No instance, and a URI byte that is not UTF-8. */
-	evb_contact(&b, "c2", rgl_slice_make("sip:x\xff@10.0.0.1", 16), 3600);
+	evb_contact(&b, "c2", rgl_slice_make("sip:x\xff@10.0.0.1", sizeof("sip:x\xff@10.0.0.1") - 1), 3600);
 	evb_param(&b, "+g.3gpp.icsi-ref", "\"" ICSI "oma.cpm.msg\"");
 	CHECK_INT(apply(t, w, aor, "call-h", 1, &b.ev, NOW), REGTABLE_APPLIED);
 	CHECK_INT(suit_query(t, S(aor), RGL_SVC_FILE_TRANSFER, true, NULL, NULL, NOW, &res), 0);
