@@ -50,6 +50,13 @@
  * or invalid mandatory part drops only its registration, contact or
  * unknown-param (SEMANTICS 3.6, case 066); the contact's slot, parameters and
  * arena bytes are rolled back so skipped input costs no capacity.
+ *
+ * Fast path. reginfo_parse() first hands the body to the zero-copy scanner
+ * of reginfo_scan.c, which either produces exactly the event this file
+ * would or declines; only declined documents (counted in n_fallback) reach
+ * libxml2, through reginfo_parse_ref(). Unless zero_copy is set the
+ * scanner reads a copy of the body in stage[], so that, as with libxml2,
+ * no slice outlives the caller's buffer.
  */
 
 #include <errno.h>
@@ -68,6 +75,8 @@
 #include <libxml/xmlerror.h>
 
 #include <reglane/reginfo.h>
+
+#include "reginfo_scan.h"
 
 /* No NOENT (entities are never substituted: there are none but the
  * predefined five), no HUGE (keep libxml2's own limits), no DTD loading;
@@ -173,6 +182,9 @@ struct reginfo_parser {
 	struct reginfo_event ev;
 	char *arena;
 	uint32_t arena_used;
+	char *stage;	     /* max_doc_bytes: the scanner's copy of the body */
+	bool zero_copy;	     /* scan the caller's body itself */
+	uint64_t n_fallback; /* documents the scanner left to libxml2 */
 	char errmsg[REGINFO_ERRMSG_LEN];
 };
 
@@ -1006,8 +1018,9 @@ reginfo_parser_new(const struct reginfo_limits *limits)
 	p->ev.contacts = calloc(p->lim.max_contacts, sizeof(*p->ev.contacts));
 	p->ev.params = calloc(p->lim.max_params, sizeof(*p->ev.params));
 	p->arena = malloc(p->lim.arena_bytes);
+	p->stage = malloc(p->lim.max_doc_bytes);
 	if (p->ev.regs == NULL || p->ev.contacts == NULL || p->ev.params == NULL ||
-	    p->arena == NULL)
+	    p->arena == NULL || p->stage == NULL)
 		goto err_free;
 	xmlInitParser();
 	if (reginfo_ctxt_create(p) < 0)
@@ -1029,6 +1042,7 @@ reginfo_parser_free(struct reginfo_parser *p)
 		return;
 	if (p->ctxt != NULL)
 		xmlFreeParserCtxt(p->ctxt);
+	free(p->stage);
 	free(p->arena);
 	free(p->ev.params);
 	free(p->ev.contacts);
@@ -1154,13 +1168,13 @@ reginfo_finish(struct reginfo_parser *p, enum reginfo_err err)
 }
 
 /**
- * Parse one document into the parser's event.
+ * Parse one document into the parser's event with libxml2 alone.
  * Context: the thread owning @p p. Allocates nothing itself; libxml2 makes
  * a few small allocations inside its reused context.
  */
 enum reginfo_err
-reginfo_parse(struct reginfo_parser *p, const char *body, size_t len,
-	      const struct reginfo_event **ev)
+reginfo_parse_ref(struct reginfo_parser *p, const char *body, size_t len,
+		  const struct reginfo_event **ev)
 {
 	enum reginfo_err err;
 
@@ -1192,6 +1206,67 @@ reginfo_parse(struct reginfo_parser *p, const char *body, size_t len,
 		err = REGINFO_ERR_OK;
 	reginfo_ctxt_recycle(p);
 	return reginfo_finish(p, err);
+}
+
+/**
+ * The zero-copy scanner alone (reginfo_scan.c); REGINFO_NOT_HANDLED leaves
+ * the document to reginfo_parse_ref() and is counted.
+ * Context: the thread owning @p p. Allocates nothing.
+ */
+int
+reginfo_parse_fast(struct reginfo_parser *p, const char *body, size_t len,
+		   const struct reginfo_event **ev)
+{
+	int r;
+
+	p->errmsg[0] = '\0';
+	if (ev != NULL)
+		*ev = &p->ev;
+	r = reginfo_scan(&p->lim, &p->ev, p->arena, p->errmsg, sizeof(p->errmsg), body, len);
+	if (r == REGINFO_NOT_HANDLED)
+		p->n_fallback++;
+	return r;
+}
+
+/**
+ * Parse one document: the scanner, then libxml2 if the scanner declines.
+ * Context: the thread owning @p p. Allocates nothing itself (see
+ * reginfo_parse_ref() for libxml2).
+ */
+enum reginfo_err
+reginfo_parse(struct reginfo_parser *p, const char *body, size_t len,
+	      const struct reginfo_event **ev)
+{
+	const char *src = body;
+	int r;
+
+	/* The copy keeps every slice in parser memory; the scanner checks
+	 * the size itself, so an oversized body is not copied. */
+	if (!p->zero_copy && body != NULL && len != 0 && len <= p->lim.max_doc_bytes) {
+		memcpy(p->stage, body, len);
+		src = p->stage;
+	}
+	r = reginfo_parse_fast(p, src, len, ev);
+	if (r != REGINFO_NOT_HANDLED)
+		return (enum reginfo_err)r;
+	return reginfo_parse_ref(p, body, len, ev);
+}
+
+/** Let reginfo_parse() return slices of the caller's body. Context: owner thread. */
+void
+reginfo_parser_set_zero_copy(struct reginfo_parser *p, bool on)
+{
+	p->zero_copy = on;
+}
+
+/**
+ * Documents the scanner declined so far. Context: the thread owning @p p
+ * (a worker copies it into its own counters; it is not atomic).
+ */
+uint64_t
+reginfo_parser_fallbacks(const struct reginfo_parser *p)
+{
+	return p->n_fallback;
 }
 
 /** Detail of the last failure ("" after a success); valid until the next parse. */

@@ -9,10 +9,10 @@
  *
  * struct reginfo_event is the interface between parsing and applying: it
  * contains no libxml2 type, so the table code does not care which parser
- * produced it (the libxml2 SAX2 reference parser here, or a zero-copy
- * scanner later). Strings are slices: into the event's own arena when the
- * parser had to decode them (entities, character references), or into the
- * body itself when it did not.
+ * produced it (the zero-copy scanner of reginfo_scan.c, or the libxml2
+ * SAX2 reference parser it falls back to). Strings are slices: into the
+ * event's own arena when the parser had to decode them (entities,
+ * character references), or into the body itself when it did not.
  *
  * Concurrency: a struct reginfo_parser and the event it fills belong to one
  * thread (one per worker lcore); no locks, no RCU.
@@ -201,15 +201,60 @@ struct reginfo_parser *reginfo_parser_new(const struct reginfo_limits *limits);
 void reginfo_parser_free(struct reginfo_parser *p);
 
 /**
- * Parse one document.
+ * Parse one document: the zero-copy scanner (reginfo_parse_fast()) first,
+ * libxml2 (reginfo_parse_ref()) for whatever the scanner leaves to it. Both
+ * give the same event and result for any document the scanner handles.
  * Context: the thread owning @p p.
  * @param body the document bytes (need not be NUL-terminated)
  * @param ev   out: points at the parser's event, valid until the next
- *             call on @p p; slices may point into @p body.
+ *             call on @p p. By default every slice points into memory the
+ *             parser owns (the scanner reads a private copy of @p body, one
+ *             memcpy); after reginfo_parser_set_zero_copy(p, true) slices
+ *             may point into @p body itself.
  * @return REGINFO_ERR_OK, or a document-level failure (< REGINFO_ERR__FIRST_SKIP).
  */
 enum reginfo_err reginfo_parse(struct reginfo_parser *p, const char *body, size_t len,
 			       const struct reginfo_event **ev);
+
+/**
+ * The full-fidelity path alone: libxml2 SAX2, every slice in the parser's
+ * arena. Same contract as reginfo_parse(); the reference ("oracle") the
+ * scanner is tested against.
+ */
+enum reginfo_err reginfo_parse_ref(struct reginfo_parser *p, const char *body, size_t len,
+				   const struct reginfo_event **ev);
+
+/** reginfo_parse_fast() did not handle the document; it is not an error. */
+#define REGINFO_NOT_HANDLED (-1)
+
+/**
+ * The zero-copy scanner alone: one pass, no allocation, for the common
+ * shape of reginfo documents (UTF-8, no DTD/CDATA/PI, ASCII names; see
+ * dataplane/reginfo_scan.c). It never gives a wrong answer: a document it
+ * is not sure about, and every document libxml2 would refuse for any
+ * reason but its version or state, is REGINFO_NOT_HANDLED and belongs to
+ * reginfo_parse_ref(). Each REGINFO_NOT_HANDLED counts in
+ * reginfo_parser_fallbacks().
+ * Context: the thread owning @p p.
+ * @param ev out: the parser's event; slices point into @p body (keep it
+ *           unchanged while using the event) or into the parser's arena.
+ *           Empty after REGINFO_NOT_HANDLED.
+ * @return an enum reginfo_err exactly as reginfo_parse_ref() would return
+ *         it, or REGINFO_NOT_HANDLED.
+ */
+int reginfo_parse_fast(struct reginfo_parser *p, const char *body, size_t len,
+		       const struct reginfo_event **ev);
+
+/**
+ * Let reginfo_parse() hand out slices of the caller's body (no copy). For
+ * callers that keep the body unchanged until they are done with the event,
+ * as a worker does with its datagram. Off by default.
+ * Context: the thread owning @p p, between parses.
+ */
+void reginfo_parser_set_zero_copy(struct reginfo_parser *p, bool on);
+
+/** Documents the scanner left to libxml2 since the parser was made (for counters). */
+uint64_t reginfo_parser_fallbacks(const struct reginfo_parser *p);
 
 /** Detail of the last failure (line, libxml2 message) for logs and tests. */
 const char *reginfo_parser_errmsg(const struct reginfo_parser *p);
