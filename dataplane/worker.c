@@ -94,6 +94,7 @@ struct worker {
 	struct regtable *table;
 	struct regtable_writer *writer;
 	struct reginfo_parser *rp;
+	uint64_t rp_fallbacks; /* reginfo_parser_fallbacks() at the last count */
 	struct admit_ctx admit;
 	struct txn_cache txn;
 	void *txn_mem;
@@ -289,8 +290,14 @@ worker_notify(struct worker *w, const struct sip_msg *m, const struct worker_now
 	*vout = v;
 	if (v == RGL_V_ACCEPT_BODY) {
 		enum reginfo_err e = reginfo_parse(w->rp, m->body.p, m->body.len, &ev);
+		uint64_t slow = reginfo_parser_fallbacks(w->rp);
 
 		worker_count(w, RGL_CTR_REGINFO_ERR(e));
+		if (slow != w->rp_fallbacks) {
+			/* The scanner declined: libxml2 parsed it (DOCTYPE, CDATA, ...). */
+			w->rp_fallbacks = slow;
+			worker_count(w, RGL_CTR_REGINFO_SLOW_PATH);
+		}
 		if (e != REGINFO_ERR_OK) {
 			/* RFC 3261 21.4.1: the reason phrase says what is wrong. */
 			opts->reason = reginfo_err_str(e);
@@ -667,6 +674,9 @@ worker_create(struct rgl_app *app, struct port_set *ps, unsigned idx, unsigned l
 		RGL_LOG(ERR, "worker %u: reginfo parser: no memory\n", idx);
 		goto err;
 	}
+	/* The body stays in the mbuf (or the reassembly scratch) until the
+	 * table has copied what it keeps, so the scanner may slice into it. */
+	reginfo_parser_set_zero_copy(w->rp, true);
 	return w;
 
 err:

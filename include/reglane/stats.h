@@ -101,6 +101,8 @@ extern "C" {
 	/* Transactions. */                                                            \
 	_(TXN_RETRANS, "txn_retrans_answered", "retransmission answered from the cache") \
 	_(TXN_EVICTED_LIVE, "txn_evicted_live", "transaction evicted before Timer J")  \
+	/* Body parsing. */                                                            \
+	_(REGINFO_SLOW_PATH, "reginfo_slow_path", "bodies the fast scanner left to libxml2") \
 	/* Answered locally. */                                                        \
 	_(ARP_REPLIED, "arp_replied", "ARP requests answered")                         \
 	_(ICMP_ECHO_REPLIED, "icmp_echo_replied", "ICMP echo requests answered")       \
