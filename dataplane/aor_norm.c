@@ -40,6 +40,18 @@ ob_puts(struct outbuf *o, const char *s)
 		ob_putc(o, *s++);
 }
 
+/* Append @p n bytes (as many as fit; the rest marks the overflow). */
+static void
+ob_write(struct outbuf *o, const char *s, size_t n)
+{
+	if (n > o->cap - o->len) {
+		n = o->cap - o->len;
+		o->overflow = true;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+}
+
 static bool
 is_ws(unsigned char c)
 {
@@ -86,6 +98,49 @@ ieq(const char *s, size_t n, const char *lit)
 	for (size_t i = 0; i < n; i++)
 		if (lower((unsigned char)s[i]) != lit[i])
 			return false;
+	return true;
+}
+
+/* Host characters: alphanumerics - . _ (HC_HOST); what ends a host (HC_END). */
+#define HC_HOST 1
+#define HC_END 2
+static const unsigned char host_class[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, /* 0x20 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 0, 0, 0, 2, /* 0x30 */
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x40 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, /* 0x50 */
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x60 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* 0x70 */
+	/* 0x80-0xff: 0 */
+};
+
+/*
+ * Whether every byte of @p s is printable ASCII other than space
+ * (0x21..0x7e), eight bytes per step.
+ */
+static bool
+all_uri_chars(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, s + i, 8);
+		/* a byte >= 0x80, or (all below 0x80) one <= 0x20 or == 0x7f */
+		if ((x & highs) != 0 || ((x - 0x21 * ones) & ~x & highs) != 0 ||
+		    (((x ^ 0x7f * ones) - ones) & ~(x ^ 0x7f * ones) & highs) != 0)
+			return false;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= 0x20 || c >= 0x7f)
+			return false;
+	}
 	return true;
 }
 
@@ -223,7 +278,14 @@ put_user(struct outbuf *o, const char *u, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)u[i];
 
-		if (c == '%') {
+		if (c != '%') {
+			/* the run up to the next escape in one copy */
+			const char *pct = memchr(u + i, '%', n - i);
+			size_t run = pct ? (size_t)(pct - (u + i)) : n - i;
+
+			ob_write(o, u + i, run);
+			i += run - 1;
+		} else {
 			int hi, lo;
 
 			if (i + 2 >= n)
@@ -241,8 +303,6 @@ put_user(struct outbuf *o, const char *u, size_t n)
 				ob_putc(o, hex[c >> 4]);
 				ob_putc(o, hex[c & 15]);
 			}
-		} else {
-			ob_putc(o, (char)c);
 		}
 	}
 	return 0;
@@ -319,22 +379,29 @@ norm_sip(struct outbuf *o, const char *s, size_t n)
 		}
 		i++;
 	} else {
-		while (i < rlen && rest[i] != ':' && rest[i] != ';' && rest[i] != '?')
+		/* one pass: find the end, check every character and label */
+		unsigned char prev = '.';
+
+		while (i < rlen) {
+			unsigned char c = (unsigned char)rest[i];
+
+			if (!(host_class[c] & HC_HOST)) {
+				if (host_class[c] & HC_END)
+					break;
+				return -EINVAL;
+			}
+			/* no empty label (at the start or between two dots):
+			 * the key must normalize to itself */
+			if (c == '.' && prev == '.')
+				return -EINVAL;
+			prev = c;
 			i++;
+		}
 		hlen = i;
 		if (hlen > 0 && host[hlen - 1] == '.')
 			hlen--; /* the root label: the same host */
-		if (hlen == 0)
+		if (hlen == 0 || host[hlen - 1] == '.')
 			return -EINVAL;
-		for (size_t k = 0; k < hlen; k++) {
-			unsigned char c = (unsigned char)host[k];
-
-			if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '.' && c != '_')
-				return -EINVAL;
-			/* no empty label: the key must normalize to itself */
-			if (c == '.' && (k == 0 || k + 1 == hlen || host[k + 1] == '.'))
-				return -EINVAL;
-		}
 	}
 	if (i < rlen && rest[i] == ':') {
 		size_t p0 = ++i;
@@ -379,7 +446,7 @@ norm_sip(struct outbuf *o, const char *s, size_t n)
 		}
 	}
 
-	ob_puts(o, "sip:");
+	ob_write(o, "sip:", 4);
 	if (user != NULL) {
 		int rc = put_user(o, user, ulen);
 
@@ -387,8 +454,13 @@ norm_sip(struct outbuf *o, const char *s, size_t n)
 			return rc;
 		ob_putc(o, '@');
 	}
+	if (hlen > o->cap - o->len) {
+		o->overflow = true;
+		return 0;
+	}
 	for (size_t k = 0; k < hlen; k++)
-		ob_putc(o, lower((unsigned char)host[k]));
+		o->p[o->len + k] = lower((unsigned char)host[k]);
+	o->len += hlen;
 	return 0;
 }
 
@@ -414,13 +486,9 @@ aor_norm(const char *in, size_t len, char *out, size_t cap)
 	}
 	if (len == 0)
 		return -EINVAL;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)in[i];
-
-		/* URIs are ASCII without white space or controls (RFC 3986 2) */
-		if (c <= 0x20 || c >= 0x7f)
-			return -EINVAL;
-	}
+	/* URIs are ASCII without white space or controls (RFC 3986 2) */
+	if (!all_uri_chars(in, len))
+		return -EINVAL;
 
 	colon = memchr(in, ':', len);
 	if (colon == NULL)

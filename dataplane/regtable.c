@@ -380,6 +380,7 @@ regtable_create(const struct regtable_config *cfg, struct regtable **out)
 	memset(t, 0, sizeof(*t));
 	t->cfg = *cfg;
 	rgl_svc_matcher_init(&t->svc, t->cfg.services);
+	role_prep_init(&t->roles, &t->cfg);
 	got = getrandom(t->seed, sizeof(t->seed), 0);
 	if (got != (ssize_t)sizeof(t->seed)) {
 		rc = got < 0 ? -errno : -EIO;
@@ -494,13 +495,16 @@ regtable_writer_new(struct regtable *t)
 	w->contacts = calloc(c->max_contacts_per_sub, sizeof(*w->contacts));
 	w->features = calloc(w->cap_features, sizeof(*w->features));
 	w->intern = calloc(INTERN_SLOTS, sizeof(*w->intern));
+	w->xlat = calloc(XLAT_SLOTS, sizeof(*w->xlat));
+	w->fcache = calloc(FCACHE_SLOTS, sizeof(*w->fcache));
 	if (!w->scratch || !w->wregs || !w->wcs || !w->regs || !w->contacts || !w->features ||
-	    !w->intern) {
+	    !w->intern || !w->xlat || !w->fcache) {
 		regtable_writer_free(w);
 		return NULL;
 	}
 	/* first touch here, not on the packet path */
 	memset(w->scratch, 0, w->cap);
+	memset(w->fcache, 0, FCACHE_SLOTS * sizeof(*w->fcache));
 	return w;
 }
 
@@ -519,6 +523,8 @@ regtable_writer_free(struct regtable_writer *w)
 	free(w->contacts);
 	free(w->features);
 	free(w->intern);
+	free(w->xlat);
+	free(w->fcache);
 	free(w);
 }
 

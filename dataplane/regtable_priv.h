@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <reglane/aor_norm.h>
 #include <reglane/rcu.h>
@@ -74,6 +75,26 @@ struct alias_node {
 
 extern struct snap_blk regtable_dead;
 
+/*
+ * The configured role hints, prepared once at create (lengths measured,
+ * the +sip.instance hint recognised) so a contact's hints cost one pass
+ * over its features. Index i is hint bit i.
+ */
+struct role_prep {
+	uint8_t n; /* hints in use, <= 8 */
+	uint8_t instance_mask; /* bits of the hints that test the instance */
+	struct {
+		const char *name; /* NULL: unused slot */
+		uint16_t nlen;
+		uint8_t n_values;
+		struct {
+			const char *v;
+			uint16_t len;
+			uint8_t prefix; /* trailing '*': case-insensitive prefix */
+		} values[RGL_CFG_MAX_HINT_VALUES];
+	} h[8];
+};
+
 /* The sweeper's resume point in one table: a key, never a pointer. */
 struct sweep_cursor {
 	bool valid;
@@ -85,6 +106,7 @@ struct sweep_cursor {
 struct regtable {
 	struct regtable_config cfg;
 	struct rgl_svc_matcher svc; /* prepared from cfg.services */
+	struct role_prep roles;     /* prepared from cfg.role_hints */
 	struct cds_lfht *subs;
 	struct cds_lfht *aliases;
 	uint64_t seed[2];
@@ -124,6 +146,12 @@ struct wcontact {
 	uint8_t removed;
 };
 
+/*
+ * Per-build lookup tables of reg_build.c, stamped with the writer's build
+ * generation, so starting a build clears them in O(1).
+ */
+
+/* String interning by content: one string stored once per snapshot. */
 struct intern_slot {
 	uint32_t gen;
 	uint32_t hash;
@@ -132,6 +160,57 @@ struct intern_slot {
 };
 
 #define INTERN_SLOTS 2048u
+
+/* Old snapshot string (off, len) -> its copy in the block being built. */
+struct xlat_slot {
+	uint32_t gen;
+	uint32_t old_off;
+	struct regtable_sref nw;
+	uint32_t old_len;
+};
+
+#define XLAT_BITS 10
+#define XLAT_SLOTS (1u << XLAT_BITS)
+
+/*
+ * A contact emitted earlier in this build, by its URI: under the other
+ * AoRs of an implicit set the same device comes again with the same data
+ * (from the document, or from the old snapshot), and only its id differs.
+ */
+struct twin_slot {
+	uint32_t gen;
+	uint32_t contact;   /* index into the writer's contacts */
+	const void *src;    /* its struct reginfo_contact or old regtable_contact */
+	uint8_t from_event; /* which of the two @src is */
+};
+
+#define TWIN_SLOTS 64u
+
+/*
+ * What a feature (name as received, value trimmed and unquoted) normalizes
+ * to: its services, its role hints, the decoded value of an ICSI/IARI list,
+ * and the interning hashes of the stored name and value. Per writer and
+ * kept across builds (device models repeat the same features for every
+ * user), verified byte for byte on every hit. Direct-mapped; features
+ * whose bytes do not fit are simply not cached.
+ */
+#define FCACHE_SLOTS 256u
+#define FCACHE_BYTES 1000u
+
+struct fcache_ent {
+	uint8_t valid;
+	uint8_t decoded; /* bytes hold the decoded value after the input */
+	uint8_t hints;
+	uint16_t name_len;
+	uint16_t in_len;
+	uint16_t norm_len;   /* of the stored value */
+	uint32_t key;        /* sampled hash of name and input */
+	uint32_t name_hash;  /* str_hash() of the name */
+	uint32_t value_hash; /* str_hash() of the stored value */
+	uint32_t services;
+	char bytes[FCACHE_BYTES]; /* name, input value, decoded value */
+};
+
 
 struct regtable_writer {
 	struct regtable *t;
@@ -152,7 +231,10 @@ struct regtable_writer {
 	uint32_t cap_features;
 
 	struct intern_slot *intern;
-	uint32_t intern_gen;
+	struct xlat_slot *xlat;
+	uint32_t intern_gen; /* build generation of intern, xlat and twins */
+	struct twin_slot twins[TWIN_SLOTS];
+	struct fcache_ent *fcache;
 
 	/* Objects taken from the pool but never published: reused first,
 	 * retired through call_rcu when the writer goes (see regalloc.h on
@@ -205,13 +287,19 @@ void reg_build_emit(struct regtable_writer *w, struct snap_blk *blk, uint32_t si
 /* ------------------------------------------------------------------ */
 /* Device roles (role.c)                                               */
 
+/* Prepare @p rp from the role hints of @p cfg (the strings stay in @p cfg). */
+void role_prep_init(struct role_prep *rp, const struct regtable_config *cfg);
+
+/* Hint bits that a contact's instance (quotes and <> removed) sets. */
+uint8_t role_hints_instance(const struct role_prep *rp, struct rgl_slice instance);
+
 /*
- * Which configured role hints hold for a contact (bit i = hint i):
- * @p instance is its instance (quotes and <> removed), @p base resolves
- * the srefs of its @p nf features.
+ * Hint bits that one feature (name as received, normalized value) sets.
+ * A contact's hints are the OR of its instance's and its features' bits:
+ * a contact holds at most one feature per name (case-insensitively).
  */
-uint8_t role_hints_of(const struct regtable_config *cfg, struct rgl_slice instance,
-		      const char *base, const struct regtable_feature *f, uint32_t nf);
+uint8_t role_hints_feature(const struct role_prep *rp, struct rgl_slice name,
+			   struct rgl_slice value);
 
 /*
  * Assign roles over all contacts of one subscription (SEMANTICS 7, rule
@@ -223,7 +311,47 @@ uint8_t role_hints_of(const struct regtable_config *cfg, struct rgl_slice instan
 void role_assign(const char *base, struct regtable_contact *c, uint32_t n, uint64_t now);
 
 /* Helpers shared by the three files. */
-bool rt_mem_ieq(const char *a, size_t an, const char *b, size_t bn);
+
+/* Whether @p a and @p b (@p n bytes) are equal but for the case of ASCII letters. */
+static inline bool
+rt_ieq_bytes(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+
+		if (x == y)
+			continue;
+		/* only a letter may differ, and only in case */
+		if ((x ^ y) != 0x20 || (unsigned char)((x | 0x20) - 'a') > 'z' - 'a')
+			return false;
+	}
+	return true;
+}
+
+/*
+ * ASCII case-insensitive equality. Inline, and eight bytes at a time: a
+ * word that differs in any bit but the case bit (0x20) settles it, so
+ * only words that differ in case alone are looked at byte by byte.
+ */
+static inline bool
+rt_mem_ieq(const char *a, size_t an, const char *b, size_t bn)
+{
+	size_t i = 0;
+
+	if (an != bn)
+		return false;
+	for (; i + 8 <= an; i += 8) {
+		uint64_t x, y;
+
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x == y)
+			continue;
+		if (((x ^ y) & ~0x2020202020202020ull) != 0 || !rt_ieq_bytes(a + i, b + i, 8))
+			return false;
+	}
+	return rt_ieq_bytes(a + i, b + i, an - i);
+}
 
 static inline struct rgl_slice
 rt_str(const char *base, struct regtable_sref r)

@@ -15,57 +15,85 @@
 
 #include "regtable_priv.h"
 
-static bool
-hint_value_matches(const char *want, size_t wlen, struct rgl_slice have)
+void
+role_prep_init(struct role_prep *rp, const struct regtable_config *cfg)
 {
-	if (wlen > 0 && want[wlen - 1] == '*')
-		return have.len >= wlen - 1 && rt_mem_ieq(have.p, wlen - 1, want, wlen - 1);
-	return rgl_list_has(have, want, wlen);
-}
-
-uint8_t
-role_hints_of(const struct regtable_config *cfg, struct rgl_slice instance, const char *base,
-	      const struct regtable_feature *f, uint32_t nf)
-{
-	uint8_t bits = 0;
-
+	memset(rp, 0, sizeof(*rp));
 	for (unsigned i = 0; i < cfg->n_role_hints && i < RGL_CFG_MAX_ROLE_HINTS && i < 8; i++) {
 		const struct rgl_role_hint *h = &cfg->role_hints[i];
 		size_t nlen = strnlen(h->name, sizeof(h->name));
-		struct rgl_slice value = RGL_SLICE_NONE;
 
+		rp->n = (uint8_t)(i + 1);
 		if (nlen == 0)
 			continue;
-		if (rt_mem_ieq(h->name, nlen, "+sip.instance", 13)) {
-			value = instance;
-		} else {
-			for (uint32_t j = 0; j < nf; j++) {
-				struct rgl_slice name = rt_str(base, f[j].name);
-
-				if (rt_mem_ieq(name.p, name.len, h->name, nlen)) {
-					value = rt_str(base, f[j].value);
-					break;
-				}
-			}
-		}
-		if (value.p == NULL)
-			continue;
-		if (value.len >= 2 && value.p[0] == '<' && value.p[value.len - 1] == '>') {
-			value.p++;
-			value.len -= 2;
-		}
-		if (h->n_values == 0) {
-			bits |= (uint8_t)(1u << i);
-			continue;
-		}
+		rp->h[i].name = h->name;
+		rp->h[i].nlen = (uint16_t)nlen;
+		if (rt_mem_ieq(h->name, nlen, "+sip.instance", 13))
+			rp->instance_mask |= (uint8_t)(1u << i);
 		for (unsigned k = 0; k < h->n_values && k < RGL_CFG_MAX_HINT_VALUES; k++) {
 			size_t vlen = strnlen(h->values[k], sizeof(h->values[k]));
+			unsigned j = rp->h[i].n_values;
 
-			if (vlen > 0 && hint_value_matches(h->values[k], vlen, value)) {
-				bits |= (uint8_t)(1u << i);
-				break;
-			}
+			/* an empty value never matches, but still makes the
+			 * hint a value hint (not a presence one) */
+			rp->h[i].values[j].v = h->values[k];
+			rp->h[i].values[j].len = (uint16_t)vlen;
+			rp->h[i].values[j].prefix = vlen > 0 && h->values[k][vlen - 1] == '*';
+			rp->h[i].n_values++;
 		}
+	}
+}
+
+/* Whether hint @p i holds for @p value (the parameter is present). */
+static bool
+hint_holds(const struct role_prep *rp, unsigned i, struct rgl_slice value)
+{
+	if (value.p == NULL)
+		return false;
+	if (value.len >= 2 && value.p[0] == '<' && value.p[value.len - 1] == '>') {
+		value.p++;
+		value.len -= 2;
+	}
+	if (rp->h[i].n_values == 0)
+		return true;
+	for (unsigned k = 0; k < rp->h[i].n_values; k++) {
+		const char *want = rp->h[i].values[k].v;
+		size_t wlen = rp->h[i].values[k].len;
+
+		if (wlen == 0)
+			continue;
+		if (rp->h[i].values[k].prefix) {
+			if (value.len >= wlen - 1 && rt_mem_ieq(value.p, wlen - 1, want, wlen - 1))
+				return true;
+		} else if (rgl_list_has(value, want, wlen)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+uint8_t
+role_hints_instance(const struct role_prep *rp, struct rgl_slice instance)
+{
+	uint8_t bits = 0;
+
+	for (unsigned i = 0; i < rp->n; i++)
+		if ((rp->instance_mask >> i & 1) && hint_holds(rp, i, instance))
+			bits |= (uint8_t)(1u << i);
+	return bits;
+}
+
+uint8_t
+role_hints_feature(const struct role_prep *rp, struct rgl_slice name, struct rgl_slice value)
+{
+	uint8_t bits = 0;
+
+	for (unsigned i = 0; i < rp->n; i++) {
+		if (rp->h[i].name == NULL || (rp->instance_mask >> i & 1) ||
+		    !rt_mem_ieq(name.p, name.len, rp->h[i].name, rp->h[i].nlen))
+			continue;
+		if (hint_holds(rp, i, value))
+			bits |= (uint8_t)(1u << i);
 	}
 	return bits;
 }

@@ -6,9 +6,11 @@
  * written into the checks. Device roles: test_role.c.
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1365,6 +1367,685 @@ test_growth(uint32_t count)
 	fx_close(&x);
 }
 
+/*
+ * A document AoR spelled exactly as one the subscription holds takes that
+ * registration's key without normalizing again: only byte-equal spellings
+ * may share it (same length is not enough), in full and partial documents.
+ */
+static void
+test_aor_key_reuse(void)
+{
+	struct fx x;
+	struct evb b;
+	struct regtable_notify n = NT("sip:Bob@example.com", "cid-k", 1);
+	struct regtable_match m;
+
+	fx_open(&x, NULL);
+	evb_init(&b, 0, REGINFO_DOC_FULL);
+	evb_reg(&b, "sip:Bob@Example.com", "r1", REGINFO_REG_ACTIVE);
+	evb_contact(&b, "1", "sip:ue@192.0.2.1", REGINFO_CONTACT_ACTIVE, REGINFO_EV_REGISTERED);
+	evb_reg(&b, "tel:+15551230000", "r2", REGINFO_REG_ACTIVE);
+	evb_contact(&b, "2", "sip:ue@192.0.2.1", REGINFO_CONTACT_ACTIVE, REGINFO_EV_REGISTERED);
+	evb_reg(&b, "not-a-uri", "r3", REGINFO_REG_ACTIVE);
+	evb_contact(&b, "3", "sip:ue@192.0.2.1", REGINFO_CONTACT_ACTIVE, REGINFO_EV_REGISTERED);
+	CHECK_INT(apply(&x, &n, &b.ev, T0), REGTABLE_APPLIED);
+
+	/* full: one same spelling, one same key spelled otherwise, two AoRs of
+	 * the old lengths that are other users, the garbage one again */
+	evb_init(&b, 1, REGINFO_DOC_FULL);
+	evb_reg(&b, "sip:Bob@Example.com", "r1", REGINFO_REG_ACTIVE);
+	evb_contact(&b, "1", "sip:ue@192.0.2.1", REGINFO_CONTACT_ACTIVE, REGINFO_EV_REFRESHED);
+	evb_reg(&b, "tel:+1-555-123-0000", "r2", REGINFO_REG_ACTIVE);
+	evb_contact(&b, "2", "sip:ue@192.0.2.1", REGINFO_CONTACT_ACTIVE, REGINFO_EV_REFRESHED);
+	evb_reg(&b, "tel:+15551230001", "r2", REGINFO_REG_ACTIVE);
+	evb_contact(&b, "4", "sip:ue@192.0.2.4", REGINFO_CONTACT_ACTIVE, REGINFO_EV_REGISTERED);
+	evb_reg(&b, "sip:bob@Example.com", "r1", REGINFO_REG_ACTIVE);
+	evb_contact(&b, "5", "sip:ue@192.0.2.5", REGINFO_CONTACT_ACTIVE, REGINFO_EV_REGISTERED);
+	evb_reg(&b, "not-a-uri", "r3", REGINFO_REG_ACTIVE);
+	evb_contact(&b, "3", "sip:ue@192.0.2.1", REGINFO_CONTACT_ACTIVE, REGINFO_EV_REFRESHED);
+	n.cseq = 2;
+	CHECK_INT(apply(&x, &n, &b.ev, T0 + 1), REGTABLE_APPLIED);
+	if (found(&x, "sip:Bob@example.com", &m)) {
+		CHECK_INT(m.snap->n_regs, 5);
+		CHECK_STR(m.snap, m.reg->aor, "sip:Bob@Example.com");
+		CHECK_STR(m.snap, m.reg->aor_key, "sip:Bob@example.com");
+		CHECK_STR(m.snap, regtable_reg_contacts(m.snap, m.reg)[0].id, "1");
+	}
+	if (found(&x, "tel:+15551230000", &m)) {
+		CHECK_STR(m.snap, m.reg->aor, "tel:+1-555-123-0000");
+		CHECK_STR(m.snap, m.reg->aor_key, "tel:+15551230000");
+	}
+	if (found(&x, "tel:+15551230001", &m)) {
+		CHECK_STR(m.snap, m.reg->aor_key, "tel:+15551230001");
+		CHECK_STR(m.snap, regtable_reg_contacts(m.snap, m.reg)[0].id, "4");
+	}
+	if (found(&x, "sip:bob@example.com", &m)) {
+		CHECK_STR(m.snap, m.reg->aor_key, "sip:bob@example.com");
+		CHECK_STR(m.snap, regtable_reg_contacts(m.snap, m.reg)[0].id, "5");
+		for (uint32_t i = 0; i < m.snap->n_regs; i++)
+			if (rgl_slice_eq(regtable_str(m.snap, m.snap->regs[i].aor), "not-a-uri"))
+				CHECK_NOSTR(m.snap, m.snap->regs[i].aor_key);
+	}
+
+	/* partial: an AoR of an old length and another key becomes a new
+	 * registration; the old spelling finds its own */
+	evb_init(&b, 2, REGINFO_DOC_PARTIAL);
+	evb_reg(&b, "tel:+15551230002", "r2", REGINFO_REG_ACTIVE);
+	evb_contact(&b, "6", "sip:ue@192.0.2.6", REGINFO_CONTACT_ACTIVE, REGINFO_EV_REGISTERED);
+	evb_reg(&b, "sip:Bob@Example.com", "r1", REGINFO_REG_ACTIVE);
+	evb_contact(&b, "7", "sip:ue@192.0.2.7", REGINFO_CONTACT_ACTIVE, REGINFO_EV_REGISTERED);
+	evb_reg(&b, "not-a-uri", "r3", REGINFO_REG_TERMINATED);
+	n.cseq = 3;
+	CHECK_INT(apply(&x, &n, &b.ev, T0 + 2), REGTABLE_APPLIED);
+	if (found(&x, "tel:+15551230002", &m)) {
+		CHECK_INT(m.snap->n_regs, 6);
+		CHECK_STR(m.snap, m.reg->aor_key, "tel:+15551230002");
+		CHECK_INT(m.reg->n_contacts, 1);
+	}
+	if (found(&x, "tel:+15551230001", &m))
+		CHECK_INT(m.reg->n_contacts, 1);
+	if (found(&x, "sip:Bob@example.com", &m)) {
+		CHECK_INT(m.reg->n_contacts, 2);
+		for (uint32_t i = 0; i < m.snap->n_regs; i++)
+			if (rgl_slice_eq(regtable_str(m.snap, m.snap->regs[i].aor), "not-a-uri")) {
+				CHECK_INT(m.snap->regs[i].n_contacts, 0);
+				CHECK_INT(m.snap->regs[i].state, REGINFO_REG_TERMINATED);
+			}
+	}
+	fx_close(&x);
+}
+
+/* ------------------------------------------------------------------ */
+/* Carried contacts equal freshly built ones (differential)            */
+
+/*
+ * A model of one subscription's registrations. Partial documents change
+ * it one step at a time and go to subscription A, which carries every
+ * contact they do not list from its old snapshot; after each step the
+ * whole model goes as a full document to subscription B, where every
+ * contact is built from the document. A and B must then hold the same
+ * registrations and contacts, field by field. Device specs repeat across
+ * the registrations of the implicit set and across steps, so the writer's
+ * feature cache serves most features; independent oracles check the
+ * normalized values, services and hints of every contact of B.
+ */
+
+#define DM_REGS 3
+#define DM_CONTACTS 10
+#define DM_PARAMS 12
+#define DM_STR 512
+
+struct dm_param {
+	char name[40];
+	char value[DM_STR];
+	bool has_value;
+};
+
+struct dm_contact {
+	char id[24];
+	char uri[64];
+	char callid[40];
+	char display[24];
+	char q[8];
+	char gruu[120];
+	char tgruu[64];
+	bool has_display, has_q, has_gruu, has_tgruu;
+	uint32_t has;
+	uint64_t expires, duration, cseq, tg_cseq, retry;
+	enum reginfo_contact_event event;
+	struct dm_param params[DM_PARAMS];
+	uint32_t n_params;
+};
+
+struct dm_reg {
+	char aor[64];
+	char id[16];
+	enum reginfo_reg_state state;
+	struct dm_contact c[DM_CONTACTS];
+	uint32_t n;
+};
+
+struct dm {
+	struct dm_reg regs[DM_REGS];
+	uint32_t n_regs;
+	unsigned seed;
+	uint32_t next_id;
+};
+
+/* A document under construction (strings live in the model or in it). */
+struct dm_doc {
+	struct reginfo_event ev;
+	struct reginfo_registration regs[DM_REGS];
+	struct reginfo_contact contacts[DM_REGS * DM_CONTACTS];
+	struct reginfo_param params[DM_REGS * DM_CONTACTS * DM_PARAMS];
+};
+
+static const char *const dm_icsi[] = { "mmtel", "oma.cpm.msg", "oma.cpm.largemsg",
+				       "oma.cpm.session", "oma.cpm.filetransfer",
+				       "oma.cpm.deferred", "oma.cpm.systemmsg" };
+
+static unsigned
+dm_rand(struct dm *m, unsigned n)
+{
+	return prng(&m->seed) % n;
+}
+
+/* Append to @p out (capacity @p cap, used @p *n) without ever overflowing. */
+static void
+dm_cat(char *out, size_t cap, size_t *n, const char *s)
+{
+	size_t l = strlen(s);
+
+	if (*n + l >= cap)
+		l = cap - 1 - *n;
+	memcpy(out + *n, s, l);
+	*n += l;
+	out[*n] = '\0';
+}
+
+/* An ICSI/IARI list the way a device writes it: %-escaped, quoted, any case. */
+static void
+dm_ref_value(struct dm *m, char *out, size_t cap, bool iari)
+{
+	unsigned pick = 1 + dm_rand(m, 127);
+	size_t n = 0;
+	bool first = true;
+
+	out[0] = '\0';
+	dm_cat(out, cap, &n, dm_rand(m, 4) ? "\"" : " \"");
+	for (unsigned i = 0; i < 7; i++) {
+		if (!(pick & (1u << i)))
+			continue;
+		if (!first)
+			dm_cat(out, cap, &n, dm_rand(m, 4) ? "," : " , ");
+		first = false;
+		if (iari) {
+			dm_cat(out, cap, &n, dm_rand(m, 3) ? "urn%3Aurn-7%3A" : "urn%253Aurn-7%3a");
+			dm_cat(out, cap, &n, "3gpp-application.ims.iari.rcs.");
+			dm_cat(out, cap, &n, i % 2 ? "fthttp" : "ftsms");
+		} else {
+			dm_cat(out, cap, &n, dm_rand(m, 5) ? "urn" : "URN");
+			dm_cat(out, cap, &n, dm_rand(m, 2) ? "%3Aurn-7%3A" : "%3aurn-7%3a");
+			dm_cat(out, cap, &n, "3gpp-service.ims.icsi.");
+			dm_cat(out, cap, &n, dm_icsi[i]);
+		}
+	}
+	dm_cat(out, cap, &n, dm_rand(m, 6) ? "\"" : "\"%4");
+}
+
+static void
+dm_param(struct dm_contact *c, const char *name, const char *value)
+{
+	struct dm_param *p = &c->params[c->n_params++];
+
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->has_value = value != NULL;
+	snprintf(p->value, sizeof(p->value), "%s", value ? value : "");
+}
+
+/* A device model: features chosen from a small pool, so they repeat. */
+static void
+dm_new_contact(struct dm *m, struct dm_contact *c, unsigned dev, const char *aor_user)
+{
+	static const char *const tel[] = { "\"cs,volte\"", "none", " \"VoLTE\" ", "\"cs\"" };
+	unsigned kind = dev % 4;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->id, sizeof(c->id), "%u", m->next_id++);
+	snprintf(c->uri, sizeof(c->uri), "%ssip:%s@10.0.%u.%u:5060%s", dev % 5 ? "" : " ",
+		 aor_user, dev % 7, dev, dev % 5 ? "" : "\n");
+	snprintf(c->callid, sizeof(c->callid), "reg-%u@dev", dev);
+	c->has_display = dev % 3 == 0;
+	snprintf(c->display, sizeof(c->display), "%s", dev % 2 ? "" : "Dev");
+	c->has_q = dev % 4 == 1;
+	snprintf(c->q, sizeof(c->q), "0.%u", dev % 10);
+	c->has_gruu = dev % 2 == 0;
+	snprintf(c->gruu, sizeof(c->gruu), "sip:%s@ims.example.net;gr=urn:uuid:%08x-0000", aor_user,
+		 dev);
+	c->has_tgruu = dev % 6 == 0;
+	snprintf(c->tgruu, sizeof(c->tgruu), "sip:t%u@ims.example.net;gr", dev);
+	c->has = REGINFO_HAS_EXPIRES | (dm_rand(m, 2) ? REGINFO_HAS_DURATION : 0) |
+		 REGINFO_HAS_CSEQ | (c->has_tgruu ? REGINFO_HAS_TEMP_GRUU_CSEQ : 0);
+	c->expires = 60 + dm_rand(m, 3600);
+	c->duration = dm_rand(m, 5000);
+	c->cseq = 1 + dm_rand(m, 100);
+	c->tg_cseq = 77;
+	c->event = REGINFO_EV_REGISTERED;
+
+	if (kind != 3 || dev % 8 == 3) {
+		char inst[80];
+
+		snprintf(inst, sizeof(inst), kind == 0 ? "\"<urn:gsma:imei:3533%04u-123456-%u>\""
+						       : " \"<urn:uuid:%08x-1111>\"",
+			 dev, dev % 10);
+		dm_param(c, dev % 9 == 4 ? "+SIP.Instance" : "+sip.instance", inst);
+	}
+	if (kind != 2) {
+		char v[DM_STR];
+
+		dm_ref_value(m, v, sizeof(v), false);
+		dm_param(c, dm_rand(m, 8) ? "+g.3gpp.icsi-ref" : "+G.3GPP.ICSI-REF", v);
+	}
+	if (dev % 3 != 1) {
+		char v[DM_STR];
+
+		dm_ref_value(m, v, sizeof(v), true);
+		dm_param(c, "+g.3gpp.iari-ref", v);
+	}
+	if (kind == 0)
+		dm_param(c, dev % 5 == 0 ? "+G.3gpp.SMSIP" : "+g.3gpp.smsip", NULL);
+	dm_param(c, "+g.gsma.rcs.telephony", tel[dev % 4]);
+	if (dev % 2)
+		dm_param(c, "audio", NULL);
+	dm_param(c, "reg-id", "1");
+	if (dev % 5 == 2)
+		dm_param(c, "q", "0.7");
+	if (dev % 6 == 5)
+		dm_param(c, "expires", "600");
+	if (dev % 7 == 3)
+		dm_param(c, "  +g.gsma.rcs.cpm.pager-large ", "\"\"");
+	if (dev % 11 == 10)
+		dm_param(c, "+sip.instance", "\"<>\"");
+}
+
+static void
+dm_init(struct dm *m, unsigned seed)
+{
+	static const char *const aor[] = { "sip:+15550001111@ims.example.net", "tel:+15550001111",
+					   "sip:alice@Ims.Example.NET" };
+
+	memset(m, 0, sizeof(*m));
+	m->seed = seed;
+	m->next_id = 100000;
+	m->n_regs = 1 + dm_rand(m, DM_REGS);
+	for (uint32_t r = 0; r < m->n_regs; r++) {
+		snprintf(m->regs[r].aor, sizeof(m->regs[r].aor), "%s", aor[r]);
+		snprintf(m->regs[r].id, sizeof(m->regs[r].id), "reg%u", r);
+		m->regs[r].state = REGINFO_REG_ACTIVE;
+	}
+}
+
+static void
+dm_add_contact(struct dm_doc *d, const struct dm_contact *c, enum reginfo_contact_state st)
+{
+	struct reginfo_contact *ec = &d->contacts[d->ev.n_contacts++];
+
+	memset(ec, 0, sizeof(*ec));
+	ec->id = S(c->id);
+	ec->uri = S(c->uri);
+	ec->callid = S(c->callid);
+	ec->display_name = c->has_display ? S(c->display) : RGL_SLICE_NONE;
+	ec->q = c->has_q ? S(c->q) : RGL_SLICE_NONE;
+	ec->pub_gruu = c->has_gruu ? S(c->gruu) : RGL_SLICE_NONE;
+	ec->temp_gruu = c->has_tgruu ? S(c->tgruu) : RGL_SLICE_NONE;
+	ec->state = st;
+	ec->event = c->event;
+	ec->has = c->has;
+	ec->expires = c->expires;
+	ec->duration_registered = c->duration;
+	ec->cseq = c->cseq;
+	ec->temp_gruu_first_cseq = c->tg_cseq;
+	ec->first_param = d->ev.n_params;
+	for (uint32_t k = 0; k < c->n_params; k++) {
+		struct reginfo_param *p = &d->params[d->ev.n_params++];
+
+		p->name = S(c->params[k].name);
+		p->value = c->params[k].has_value ? S(c->params[k].value) : RGL_SLICE_NONE;
+	}
+	ec->n_params = c->n_params;
+	d->regs[d->ev.n_regs - 1].n_contacts++;
+}
+
+static void
+dm_doc_begin(struct dm_doc *d, uint32_t version, enum reginfo_doc_state st)
+{
+	memset(&d->ev, 0, sizeof(d->ev));
+	d->ev.version = version;
+	d->ev.state = st;
+	d->ev.regs = d->regs;
+	d->ev.contacts = d->contacts;
+	d->ev.params = d->params;
+}
+
+static void
+dm_doc_reg(struct dm_doc *d, const struct dm_reg *r)
+{
+	struct reginfo_registration *e = &d->regs[d->ev.n_regs++];
+
+	memset(e, 0, sizeof(*e));
+	e->aor = S(r->aor);
+	e->id = S(r->id);
+	e->state = r->state;
+	e->first_contact = d->ev.n_contacts;
+}
+
+/* The whole model as a full document. */
+static void
+dm_full(const struct dm *m, struct dm_doc *d, uint32_t version)
+{
+	dm_doc_begin(d, version, REGINFO_DOC_FULL);
+	for (uint32_t r = 0; r < m->n_regs; r++) {
+		dm_doc_reg(d, &m->regs[r]);
+		for (uint32_t k = 0; k < m->regs[r].n; k++)
+			dm_add_contact(d, &m->regs[r].c[k], REGINFO_CONTACT_ACTIVE);
+	}
+}
+
+/*
+ * One random change as a partial document (listing one registration),
+ * applied to the model too. Contacts the document reports terminated are
+ * kept in @p gone[2] so that its slices stay valid.
+ */
+static void
+dm_step(struct dm *m, struct dm_doc *d, uint32_t version, struct dm_contact *gone)
+{
+	uint32_t ri = dm_rand(m, m->n_regs);
+	struct dm_reg *r = &m->regs[ri];
+	unsigned op = dm_rand(m, 10);
+	char user[32];
+
+	/* most devices register the same user part under every AoR: twins */
+	snprintf(user, sizeof(user), "u%u", dm_rand(m, 4) ? 0 : ri);
+	dm_doc_begin(d, version, REGINFO_DOC_PARTIAL);
+	if (op == 9 && dm_rand(m, 2)) {
+		/* one new device under every AoR of the set (new ids) */
+		struct dm_contact spec;
+
+		dm_new_contact(m, &spec, dm_rand(m, 40), user);
+		for (uint32_t i = 0; i < m->n_regs; i++) {
+			struct dm_reg *q = &m->regs[i];
+
+			if (q->n == DM_CONTACTS)
+				continue;
+			q->state = REGINFO_REG_ACTIVE;
+			dm_doc_reg(d, q);
+			q->c[q->n] = spec;
+			snprintf(q->c[q->n].id, sizeof(q->c[q->n].id), "%u", m->next_id++);
+			dm_add_contact(d, &q->c[q->n], REGINFO_CONTACT_ACTIVE);
+			q->n++;
+		}
+		return;
+	}
+	if (r->state != REGINFO_REG_ACTIVE)
+		r->state = REGINFO_REG_ACTIVE; /* reported active again */
+	if (op == 0 && r->n > 0) {
+		/* the registration ends: every contact goes */
+		r->state = dm_rand(m, 2) ? REGINFO_REG_TERMINATED : REGINFO_REG_INIT;
+		r->n = 0;
+		dm_doc_reg(d, r);
+		return;
+	}
+	if (op == 1 && ri == 2) {
+		/* another spelling of the same AoR key (host case) */
+		snprintf(r->aor, sizeof(r->aor), "%s",
+			 strcmp(r->aor, "sip:alice@Ims.Example.NET") == 0 ? "sip:alice@ims.example.NET"
+									 : "sip:alice@Ims.Example.NET");
+	}
+	dm_doc_reg(d, r);
+	if ((op <= 4 && r->n > 0) || r->n == DM_CONTACTS) {
+		/* refresh one contact: new numbers, sometimes new features */
+		struct dm_contact *c = &r->c[dm_rand(m, r->n)];
+
+		c->event = REGINFO_EV_REFRESHED;
+		c->cseq++;
+		c->expires = 60 + dm_rand(m, 3600);
+		/* a new Call-ID or display name here only: no longer the twin
+		 * of its device under the other AoRs */
+		if (dm_rand(m, 3) == 0)
+			snprintf(c->callid, sizeof(c->callid), "reg-%u@dev", dm_rand(m, 1000));
+		if (dm_rand(m, 5) == 0) {
+			c->has_display = !c->has_display;
+			snprintf(c->display, sizeof(c->display), "D%u", dm_rand(m, 9));
+		}
+		if (dm_rand(m, 4) == 0) {
+			char id[24];
+
+			memcpy(id, c->id, sizeof(id));
+			dm_new_contact(m, c, dm_rand(m, 40), user);
+			memcpy(c->id, id, sizeof(id));
+			m->next_id--;
+		}
+		dm_add_contact(d, c, REGINFO_CONTACT_ACTIVE);
+	} else if (op <= 7 || r->n < 2) {
+		/* a new contact, maybe a device already listed elsewhere */
+		dm_new_contact(m, &r->c[r->n], dm_rand(m, 40), user);
+		dm_add_contact(d, &r->c[r->n], REGINFO_CONTACT_ACTIVE);
+		r->n++;
+	} else {
+		/* a contact leaves; the others are carried */
+		uint32_t k = dm_rand(m, r->n);
+
+		gone[0] = r->c[k];
+		memmove(&r->c[k], &r->c[k + 1], (r->n - k - 1) * sizeof(r->c[0]));
+		r->n--;
+		gone[0].event = REGINFO_EV_UNREGISTERED;
+		dm_add_contact(d, &gone[0], REGINFO_CONTACT_TERMINATED);
+	}
+	/* sometimes also a contact that is not there (nothing to remove) */
+	if (dm_rand(m, 8) == 0) {
+		dm_new_contact(m, &gone[1], 3, user);
+		dm_add_contact(d, &gone[1], REGINFO_CONTACT_TERMINATED);
+	}
+}
+
+static bool
+ref_eq(const struct regtable_snapshot *a, struct regtable_sref ra,
+       const struct regtable_snapshot *b, struct regtable_sref rb)
+{
+	struct rgl_slice x = regtable_str(a, ra), y = regtable_str(b, rb);
+
+	return (x.p == NULL) == (y.p == NULL) && x.len == y.len &&
+	       (x.len == 0 || memcmp(x.p, y.p, x.len) == 0);
+}
+
+/* Whether snapshots @p a and @p b hold the same registrations and contacts. */
+static bool
+snap_same(const struct regtable_snapshot *a, const struct regtable_snapshot *b)
+{
+	bool ok = a->n_regs == b->n_regs && a->n_contacts == b->n_contacts &&
+		  a->n_features == b->n_features;
+
+	for (uint32_t i = 0; ok && i < a->n_regs; i++) {
+		const struct regtable_registration *x = &a->regs[i], *y = &b->regs[i];
+
+		ok = ref_eq(a, x->aor, b, y->aor) && ref_eq(a, x->aor_key, b, y->aor_key) &&
+		     ref_eq(a, x->id, b, y->id) &&
+		     ref_eq(a, x->wildcarded_identity, b, y->wildcarded_identity) &&
+		     x->updated_at == y->updated_at && x->n_contacts == y->n_contacts &&
+		     x->state == y->state && x->first_contact == y->first_contact;
+	}
+	for (uint32_t i = 0; ok && i < a->n_contacts; i++) {
+		const struct regtable_contact *x = &a->contacts[i], *y = &b->contacts[i];
+		const struct regtable_feature *fx = regtable_contact_features(a, x);
+		const struct regtable_feature *fy = regtable_contact_features(b, y);
+
+		ok = ref_eq(a, x->id, b, y->id) && ref_eq(a, x->uri, b, y->uri) &&
+		     ref_eq(a, x->display_name, b, y->display_name) &&
+		     ref_eq(a, x->callid, b, y->callid) && ref_eq(a, x->q, b, y->q) &&
+		     ref_eq(a, x->instance, b, y->instance) &&
+		     ref_eq(a, x->pub_gruu, b, y->pub_gruu) &&
+		     ref_eq(a, x->temp_gruu, b, y->temp_gruu) && x->received_at == y->received_at &&
+		     x->expires_at == y->expires_at && x->retry_after == y->retry_after &&
+		     x->duration_registered == y->duration_registered && x->cseq == y->cseq &&
+		     x->temp_gruu_first_cseq == y->temp_gruu_first_cseq && x->has == y->has &&
+		     x->services == y->services && x->n_features == y->n_features &&
+		     x->first_feature == y->first_feature && x->state == y->state &&
+		     x->event == y->event && x->instance_source == y->instance_source &&
+		     x->role == y->role && x->hints == y->hints;
+		for (uint32_t k = 0; ok && k < x->n_features; k++)
+			ok = ref_eq(a, fx[k].name, b, fy[k].name) &&
+			     ref_eq(a, fx[k].value, b, fy[k].value);
+		if (!ok)
+			fprintf(stderr, "contact %u differs\n", i);
+	}
+	return ok;
+}
+
+/* The value a feature must be stored with (SEMANTICS 3.7), by hand. */
+static size_t
+oracle_value(const char *name, const char *v, bool has_value, char *out)
+{
+	size_t a = 0, b = has_value ? strlen(v) : 0, n = 0;
+	bool decode = strcasecmp(name, RGL_ICSI_REF) == 0 || strcasecmp(name, RGL_IARI_REF) == 0;
+
+	while (a < b && strchr(" \t\r\n", v[a]))
+		a++;
+	while (b > a && strchr(" \t\r\n", v[b - 1]))
+		b--;
+	if (b - a >= 2 && v[a] == '"' && v[b - 1] == '"') {
+		a++;
+		b--;
+	}
+	for (size_t i = a; i < b; i++) {
+		unsigned hi, lo;
+
+		if (decode && v[i] == '%' && i + 2 < b && sscanf(v + i + 1, "%1x%1x", &hi, &lo) == 2 &&
+		    isxdigit((unsigned char)v[i + 1]) && isxdigit((unsigned char)v[i + 2])) {
+			out[n++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else {
+			out[n++] = v[i];
+		}
+	}
+	return n;
+}
+
+/* Check a contact of a fresh build against the model it came from. */
+static void
+oracle_contact(const struct regtable_config *cfg, const struct regtable_snapshot *s,
+	       const struct regtable_contact *c, const struct dm_contact *mc)
+{
+	const struct regtable_feature *f = regtable_contact_features(s, c);
+	uint32_t svc = 0, nf = 0;
+	uint8_t hints = 0;
+	char buf[DM_STR];
+
+	for (uint32_t k = 0; k < mc->n_params; k++) {
+		const struct dm_param *p = &mc->params[k];
+		char name[40];
+		size_t nl = strlen(p->name), a = 0;
+		bool later = false;
+
+		while (a < nl && p->name[a] == ' ')
+			a++;
+		while (nl > a && p->name[nl - 1] == ' ')
+			nl--;
+		snprintf(name, sizeof(name), "%.*s", (int)(nl - a), p->name + a);
+		if (strcasecmp(name, "+sip.instance") == 0 || strcasecmp(name, "q") == 0 ||
+		    strcasecmp(name, "expires") == 0)
+			continue;
+		for (uint32_t j = k + 1; j < mc->n_params; j++)
+			later |= strcasecmp(mc->params[j].name, name) == 0;
+		if (later)
+			continue; /* the last of a repeated name counts */
+		nf++;
+		{
+			size_t n = oracle_value(name, p->value, p->has_value, buf);
+			struct rgl_slice v = RGL_SLICE_NONE;
+
+			for (uint32_t j = 0; j < c->n_features; j++)
+				if (rgl_slice_eq(regtable_str(s, f[j].name), name))
+					v = regtable_str(s, f[j].value);
+			CHECK(v.p != NULL && v.len == n && memcmp(v.p, buf, n) == 0);
+			svc |= rgl_services_of_feature(cfg->services, S(name), rgl_slice_make(buf, n));
+			if (strcasecmp(name, "+g.3gpp.smsip") == 0)
+				hints |= 2;
+			if (strcasecmp(name, "+g.gsma.rcs.telephony") == 0 &&
+			    (rgl_list_has(rgl_slice_make(buf, n), "cs", 2) ||
+			     rgl_list_has(rgl_slice_make(buf, n), "volte", 5)))
+				hints |= 4;
+		}
+	}
+	{
+		struct rgl_slice inst = regtable_str(s, c->instance);
+
+		if (inst.len >= 14 && strncasecmp(inst.p, "urn:gsma:imei:", 14) == 0)
+			hints |= 1;
+	}
+	CHECK_INT(c->n_features, nf);
+	CHECK_INT(c->services, svc);
+	CHECK_INT(c->hints, hints);
+}
+
+static void
+test_carry_matches_fresh(void)
+{
+	struct dm_doc *d = calloc(1, sizeof(*d));
+	struct dm_contact *gone = calloc(2, sizeof(*gone));
+	struct dm *m = calloc(1, sizeof(*m));
+	struct regtable_config cfg;
+	struct fx x;
+	uint32_t mismatches = 0, steps = 0, same_bytes = 0;
+
+	regtable_config_default(&cfg);
+	cfg.max_memory = 64u << 20;
+	cfg.max_registrations = 10000;
+	fx_open(&x, &cfg);
+	for (unsigned run = 0; run < 60; run++) {
+		char cid_a[32], cid_b[32];
+		uint32_t ver = 0;
+		uint64_t now = T0 + run;
+
+		dm_init(m, 1000 + run);
+		snprintf(cid_a, sizeof(cid_a), "carry-%u", run);
+		snprintf(cid_b, sizeof(cid_b), "fresh-%u", run);
+		for (uint32_t r = 0; r < m->n_regs; r++) {
+			m->regs[r].n = 1 + dm_rand(m, 3);
+			for (uint32_t k = 0; k < m->regs[r].n; k++) {
+				/* the implicit set: a device under each AoR, ids apart */
+				if (r > 0 && k < m->regs[0].n && dm_rand(m, 3) != 0) {
+					m->regs[r].c[k] = m->regs[0].c[k];
+					snprintf(m->regs[r].c[k].id, sizeof(m->regs[r].c[k].id),
+						 "%u", m->next_id++);
+				} else {
+					dm_new_contact(m, &m->regs[r].c[k], dm_rand(m, 40), "u0");
+				}
+			}
+		}
+		{
+			struct regtable_notify na = NT("sip:+15550001111@ims.example.net", cid_a, 1);
+
+			dm_full(m, d, ver);
+			CHECK_INT(apply(&x, &na, &d->ev, now), REGTABLE_APPLIED);
+		}
+		for (uint32_t step = 0; step < 40; step++) {
+			struct regtable_notify na = NT("sip:+15550001111@ims.example.net", cid_a, 1);
+			struct regtable_notify nb = NT("sip:+15550001111@ims.example.net", cid_b, 1);
+			const struct regtable_snapshot *a, *b;
+
+			dm_step(m, d, ++ver, gone);
+			CHECK_INT(apply(&x, &na, &d->ev, now), REGTABLE_APPLIED);
+			dm_full(m, d, ver);
+			CHECK_INT(apply(&x, &nb, &d->ev, now), REGTABLE_APPLIED);
+			a = regtable_find_subscription(x.t, S("sip:+15550001111@ims.example.net"),
+						       S(cid_a));
+			b = regtable_find_subscription(x.t, S("sip:+15550001111@ims.example.net"),
+						       S(cid_b));
+			CHECK(a != NULL && b != NULL);
+			if (a == NULL || b == NULL)
+				break;
+			steps++;
+			if (!snap_same(a, b)) {
+				mismatches++;
+				fprintf(stderr, "carry run %u step %u: carried != fresh\n", run, step);
+			}
+			/* same strings, each stored once: the same size */
+			same_bytes += a->bytes == b->bytes;
+			for (uint32_t r = 0, ci = 0; r < m->n_regs; r++)
+				for (uint32_t k = 0; k < m->regs[r].n && ci < b->n_contacts; k++, ci++)
+					oracle_contact(&cfg, b, &b->contacts[ci], &m->regs[r].c[k]);
+			urcu_qsbr_quiescent_state();
+		}
+	}
+	CHECK_INT(mismatches, 0);
+	CHECK(steps > 2000);
+	CHECK_INT(same_bytes, steps);
+	fx_close(&x);
+	free(m);
+	free(gone);
+	free(d);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1387,6 +2068,8 @@ main(int argc, char **argv)
 	test_corpus_020();
 	test_corpus_024_032();
 	test_corpus_062_066();
+	test_aor_key_reuse();
+	test_carry_matches_fresh();
 	if (grow > 0)
 		test_growth(grow);
 	urcu_qsbr_unregister_thread();
