@@ -6,7 +6,7 @@ BUILD_SAN ?= build-san
 MESON_OPTS ?=
 JOBS      ?= $(shell nproc)
 
-.PHONY: all deps build build-san demo test test-fast bench clean
+.PHONY: all deps build build-san demo test test-fast bench bench-compare clean
 
 all: build
 
@@ -43,6 +43,14 @@ test-fast: build
 
 bench: build
 	./scripts/bench.sh $(BUILD)
+
+# Compare two `make bench` results (folders or JSON files); exits 1 on a
+# regression beyond THRESHOLD percent:
+#   make bench-compare A=results/0.1.0-20250101T000000Z B=results/0.2.0-...
+THRESHOLD ?= 5
+bench-compare:
+	@test -n "$(A)" -a -n "$(B)" || { echo "usage: make bench-compare A=<old result> B=<new result> [THRESHOLD=5]"; exit 2; }
+	python3 scripts/bench-compare.py --threshold $(THRESHOLD) $(A) $(B)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN)

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 //
-// sip_parse() micro-benchmarks: a realistic IMS reg-event NOTIFY (three
-// Vias, ~530 B of headers, ~1.1 KB reginfo body, ~1.6 KB in all), the same
-// request in compact header form, and a minimal request. Items are NOTIFYs
-// parsed; bytes are datagram bytes.
+// sip_parse() micro-benchmarks on the shared inputs of bench_inputs.h: the
+// IMS reg-event NOTIFY (three Vias, 685 B of headers) with 1, 2 and 4
+// contacts in its body (1.4, 1.9 and 2.9 KB in all), the 2-contact one in
+// compact header form, the headers alone, and a minimal request. Items are
+// NOTIFYs parsed; bytes are datagram bytes.
 
 #include <benchmark/benchmark.h>
 
@@ -13,65 +14,9 @@
 
 #include <reglane/sip.h>
 
+#include "bench_inputs.h"
+
 namespace {
-
-const char k_body[] =
-	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	"<reginfo xmlns=\"urn:ietf:params:xml:ns:reginfo\" "
-	"version=\"7\" state=\"full\">\n"
-	"  <registration aor=\"sip:+12025550150@ims.mnc001.mcc001.3gppnetwork.org\" "
-	"id=\"r1\" state=\"active\">\n"
-	"    <contact id=\"c1\" state=\"active\" event=\"registered\" "
-	"expires=\"600000\" q=\"0.5\" duration-registered=\"7322\">\n"
-	"      <uri>sip:+12025550150@10.45.0.50:5060</uri>\n"
-	"      <unknown-param name=\"+sip.instance\">\"&lt;urn:gsma:imei:35846910-482311-2&gt;\""
-	"</unknown-param>\n"
-	"      <unknown-param name=\"+g.3gpp.smsip\"/>\n"
-	"      <unknown-param name=\"+g.3gpp.icsi-ref\">"
-	"\"urn%3Aurn-7%3A3gpp-service.ims.icsi.mmtel,"
-	"urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg\"</unknown-param>\n"
-	"    </contact>\n"
-	"    <contact id=\"c2\" state=\"active\" event=\"created\" "
-	"expires=\"3600\" q=\"0.4\">\n"
-	"      <uri>sip:b7c1e2@198.51.100.77:38211;transport=tcp</uri>\n"
-	"      <unknown-param name=\"+sip.instance\">\"&lt;urn:uuid:0f3c2a9e-1b7d-4c55-9e21-"
-	"3a6d8c0b4f17&gt;\"</unknown-param>\n"
-	"      <unknown-param name=\"+g.3gpp.icsi-ref\">\"urn%3Aurn-7%3A3gpp-service.ims.icsi."
-	"oma.cpm.session,urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.filetransfer\""
-	"</unknown-param>\n"
-	"    </contact>\n"
-	"  </registration>\n"
-	"</reginfo>\n";
-
-std::string
-build(bool compact, bool with_body)
-{
-	std::string h;
-	std::string body = with_body ? k_body : "";
-	auto hdr = [&](const char *lng, const char *cmp, const std::string &v) {
-		h += compact && cmp != nullptr ? cmp : lng;
-		h += ": ";
-		h += v;
-		h += "\r\n";
-	};
-
-	h = "NOTIFY sip:as@198.51.100.10 SIP/2.0\r\n";
-	hdr("Via", "v", "SIP/2.0/UDP 192.0.2.30:5060;branch=z9hG4bK-s8f2a;rport");
-	hdr("Via", "v", "SIP/2.0/UDP scscf.ims.example.net;branch=z9hG4bK-c2da");
-	hdr("Via", "v", "SIP/2.0/TCP 192.0.2.21:5070;branch=z9hG4bK-o42;received=192.0.2.21");
-	hdr("Max-Forwards", nullptr, "68");
-	hdr("From", "f", "<sip:+12025550150@ims.example.net>;tag=scscf-7f3a");
-	hdr("To", "t", "<sip:as@as.ims.example.net>;tag=a91c");
-	hdr("Call-ID", "i", "c2340697020@192.0.2.6");
-	hdr("CSeq", nullptr, "700 NOTIFY");
-	hdr("Contact", "m", "<sip:scscf.ims.example.net>");
-	hdr("Event", "o", "reg");
-	hdr("Subscription-State", nullptr, "active;expires=600000");
-	if (with_body)
-		hdr("Content-Type", "c", "application/reginfo+xml");
-	hdr("Content-Length", "l", std::to_string(body.size()));
-	return h + "\r\n" + body;
-}
 
 std::string
 build_minimal()
@@ -112,15 +57,18 @@ run(benchmark::State &state, const std::string &msg)
 void
 BM_SipParseImsNotify(benchmark::State &state)
 {
-	static const std::string msg = build(false, true);
+	static std::string msg[5];
+	const int contacts = static_cast<int>(state.range(0));
 
-	run(state, msg);
+	if (msg[contacts].empty())
+		msg[contacts] = bench_inputs::notify_contacts(contacts);
+	run(state, msg[contacts]);
 }
 
 void
 BM_SipParseImsNotifyCompact(benchmark::State &state)
 {
-	static const std::string msg = build(true, true);
+	static const std::string msg = bench_inputs::notify_contacts(2, true);
 
 	run(state, msg);
 }
@@ -128,7 +76,7 @@ BM_SipParseImsNotifyCompact(benchmark::State &state)
 void
 BM_SipParseImsNotifyNoBody(benchmark::State &state)
 {
-	static const std::string msg = build(false, false);
+	static const std::string msg = bench_inputs::notify("");
 
 	run(state, msg);
 }
@@ -171,7 +119,12 @@ min_of(const std::vector<double> &v)
 	return *std::min_element(v.begin(), v.end());
 }
 
-BENCHMARK(BM_SipParseImsNotify)->ComputeStatistics("min", min_of);
+BENCHMARK(BM_SipParseImsNotify)
+	->ArgName("contacts")
+	->Arg(1)
+	->Arg(2)
+	->Arg(4)
+	->ComputeStatistics("min", min_of);
 BENCHMARK(BM_SipParseImsNotifyCompact)->ComputeStatistics("min", min_of);
 BENCHMARK(BM_SipParseImsNotifyNoBody)->ComputeStatistics("min", min_of);
 BENCHMARK(BM_SipParseMinimal)->ComputeStatistics("min", min_of);

@@ -14,8 +14,12 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <string>
+
 #include <reglane/sip.h>
 #include <reglane/sip_reply.h>
+
+#include "bench_inputs.h"
 
 namespace {
 
@@ -132,6 +136,24 @@ BM_reply_481_new_to_tag(benchmark::State &state)
 	run(state, f, 481, &opts);
 }
 
+// The 200 to the shared NOTIFYs of bench_inputs.h (1, 2, 4 contacts): the
+// builder never reads the body, so the three should cost the same.
+void
+BM_reply_200(benchmark::State &state)
+{
+	static std::string text[5];
+	const int contacts = static_cast<int>(state.range(0));
+	sip_reply_opts opts{};
+
+	if (text[contacts].empty())
+		text[contacts] = bench_inputs::notify_contacts(contacts);
+	opts.tag_secret = 0x9e3779b97f4a7c15ULL;
+	fixture f(text[contacts].c_str());
+	f.src.addr[3] = 17; // the top Via's sent-by in bench_inputs.h
+	run(state, f, 200, &opts);
+	state.counters["msg_bytes"] = static_cast<double>(text[contacts].size());
+}
+
 // The parse the worker does first, for scale.
 void
 BM_parse_ims_notify(benchmark::State &state)
@@ -150,6 +172,7 @@ BM_parse_ims_notify(benchmark::State &state)
 } // namespace
 
 BENCHMARK(BM_reply_200_ims_notify);
+BENCHMARK(BM_reply_200)->ArgName("contacts")->Arg(1)->Arg(2)->Arg(4);
 BENCHMARK(BM_reply_400_reason);
 BENCHMARK(BM_reply_481_new_to_tag);
 BENCHMARK(BM_parse_ims_notify);
