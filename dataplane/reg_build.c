@@ -949,8 +949,12 @@ merge_doc(struct regtable_writer *w, const struct build_req *rq)
 					break;
 				}
 			}
-			if (ec->state == REGINFO_CONTACT_TERMINATED) {
-				/* removed at once, also inside a full document */
+			if (ec->state == REGINFO_CONTACT_TERMINATED ||
+			    ec->event >= REGINFO_EV_EXPIRED) {
+				/* removed at once, also inside a full document; a
+				 * terminating event ends the binding even when the
+				 * notifier left state="active" (RFC 3680 4.7.1,
+				 * SEMANTICS 3.3) */
 				if (found != NULL)
 					found->removed = 1;
 				continue;

@@ -2046,6 +2046,63 @@ test_carry_matches_fresh(void)
 	free(d);
 }
 
+/*
+ * Audit (SEMANTICS 3.3, case 006): a terminating event removes the contact
+ * even when the notifier left state="active"; every one of the five.
+ */
+static void
+test_terminating_event_removes(void)
+{
+	static const enum reginfo_contact_event evs[] = {
+		REGINFO_EV_EXPIRED, REGINFO_EV_DEACTIVATED, REGINFO_EV_PROBATION,
+		REGINFO_EV_UNREGISTERED, REGINFO_EV_REJECTED,
+	};
+	static const char *const ids[] = {"e0", "e1", "e2", "e3", "e4"};
+	struct fx x;
+	struct evb b;
+	struct regtable_notify n = NT("sip:dora@example.com", "cid-term", 1);
+	struct regtable_match m;
+
+	fx_open(&x, NULL);
+	evb_init(&b, 0, REGINFO_DOC_FULL);
+	evb_reg(&b, "sip:dora@example.com", "r", REGINFO_REG_ACTIVE);
+	evb_contact(&b, "keep", "sip:dora@192.0.2.9", REGINFO_CONTACT_ACTIVE,
+		    REGINFO_EV_REGISTERED);
+	for (unsigned i = 0; i < 5; i++)
+		evb_contact(&b, ids[i], "sip:dora@192.0.2.10", REGINFO_CONTACT_ACTIVE,
+			    REGINFO_EV_REGISTERED);
+	CHECK_INT(apply(&x, &n, &b.ev, T0), REGTABLE_APPLIED);
+	if (found(&x, "sip:dora@example.com", &m))
+		CHECK_INT(m.reg->n_contacts, 6);
+
+	/* partial: state="active" but a terminating event, each one */
+	evb_init(&b, 1, REGINFO_DOC_PARTIAL);
+	evb_reg(&b, "sip:dora@example.com", "r", REGINFO_REG_ACTIVE);
+	for (unsigned i = 0; i < 5; i++)
+		evb_contact(&b, ids[i], "sip:dora@192.0.2.10", REGINFO_CONTACT_ACTIVE, evs[i]);
+	n.cseq = 2;
+	CHECK_INT(apply(&x, &n, &b.ev, T0 + 1), REGTABLE_APPLIED);
+	if (found(&x, "sip:dora@example.com", &m)) {
+		CHECK_INT(m.reg->n_contacts, 1);
+		CHECK(contact(&m, "keep") != NULL);
+	}
+
+	/* and inside a full document, a new contact never appears */
+	evb_init(&b, 2, REGINFO_DOC_FULL);
+	evb_reg(&b, "sip:dora@example.com", "r", REGINFO_REG_ACTIVE);
+	evb_contact(&b, "keep", "sip:dora@192.0.2.9", REGINFO_CONTACT_ACTIVE,
+		    REGINFO_EV_REFRESHED);
+	evb_contact(&b, "gone", "sip:dora@192.0.2.11", REGINFO_CONTACT_ACTIVE,
+		    REGINFO_EV_EXPIRED);
+	n.cseq = 3;
+	CHECK_INT(apply(&x, &n, &b.ev, T0 + 2), REGTABLE_APPLIED);
+	if (found(&x, "sip:dora@example.com", &m)) {
+		CHECK_INT(m.reg->n_contacts, 1);
+		CHECK(contact(&m, "gone") == NULL);
+	}
+	fx_close(&x);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2070,6 +2127,7 @@ main(int argc, char **argv)
 	test_corpus_062_066();
 	test_aor_key_reuse();
 	test_carry_matches_fresh();
+	test_terminating_event_removes();
 	if (grow > 0)
 		test_growth(grow);
 	urcu_qsbr_unregister_thread();
