@@ -82,8 +82,11 @@ reginfo_limits_default(struct reginfo_limits *l)
 {
 	l->max_doc_bytes = 65536;
 	l->max_depth = 32;
-	l->max_registrations = 64;
-	l->max_contacts = 256;
-	l->max_params = 2048;
+	/* Sized so that any document within max_doc_bytes that a real IMS
+	 * core sends is applied: an implicit registration set costs ~575 B
+	 * per IMPU (Kamailio), so 64 KiB holds ~110 registrations. */
+	l->max_registrations = 256;
+	l->max_contacts = 1024;
+	l->max_params = 8192;
 	l->arena_bytes = 2 * 65536;
 }

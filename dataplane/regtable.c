@@ -170,10 +170,12 @@ regtable_config_default(struct regtable_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_registrations = 1u << 20;
 	cfg->max_memory = (uint64_t)1 << 30;
-	cfg->max_regs_per_sub = 64;
-	cfg->max_contacts_per_sub = 256;
+	/* Whatever one document within the parser's limits describes must
+	 * fit one subscription (reginfo_limits_default). */
+	cfg->max_regs_per_sub = 256;
+	cfg->max_contacts_per_sub = 1024;
 	cfg->max_features_per_contact = 64;
-	cfg->max_snapshot_bytes = 256u << 10;
+	cfg->max_snapshot_bytes = 1u << 20;
 	cfg->linger_s = 3600;
 	cfg->n_role_hints = regtable_role_hints_default(cfg->role_hints);
 	rgl_services_default(cfg->services);

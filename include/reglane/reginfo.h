@@ -162,9 +162,9 @@ struct reginfo_registration {
 struct reginfo_limits {
 	uint32_t max_doc_bytes;     /**< default 65536 */
 	uint32_t max_depth;         /**< default 32 (SEMANTICS 3.6) */
-	uint32_t max_registrations; /**< default 64 */
-	uint32_t max_contacts;      /**< default 256 (whole document) */
-	uint32_t max_params;        /**< default 2048 (whole document) */
+	uint32_t max_registrations; /**< default 256 */
+	uint32_t max_contacts;      /**< default 1024 (whole document) */
+	uint32_t max_params;        /**< default 8192 (whole document) */
 	uint32_t arena_bytes;       /**< decoded text; default 2 * max_doc_bytes */
 };
 

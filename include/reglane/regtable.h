@@ -236,10 +236,10 @@ struct regtable_config {
 	uint64_t max_registrations; /**< stored registrations, all subscriptions; default 1 Mi */
 	uint64_t max_memory;        /**< bytes of records, pre-faulted at create; default 1 GiB */
 	uint64_t init_buckets;      /**< 0: max_registrations / 2 (rounded to a power of two) */
-	uint32_t max_regs_per_sub;         /**< default 64 */
-	uint32_t max_contacts_per_sub;     /**< default 256 */
+	uint32_t max_regs_per_sub;         /**< default 256 */
+	uint32_t max_contacts_per_sub;     /**< default 1024 */
 	uint32_t max_features_per_contact; /**< more are dropped; default 64 */
-	uint32_t max_snapshot_bytes;       /**< default 256 KiB */
+	uint32_t max_snapshot_bytes;       /**< default 1 MiB */
 	uint64_t linger_s; /**< how long empty registrations and terminated
 			        subscriptions stay before the sweeper drops them; default 3600 */
 	/** Primary-device hints (SEMANTICS 7), format of config.h; default:

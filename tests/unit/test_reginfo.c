@@ -1677,9 +1677,9 @@ main(void)
 	reginfo_limits_default(&lim);
 	CHECK_INT(lim.max_doc_bytes, 65536);
 	CHECK_INT(lim.max_depth, 32);
-	CHECK_INT(lim.max_registrations, 64);
-	CHECK_INT(lim.max_contacts, 256);
-	CHECK_INT(lim.max_params, 2048);
+	CHECK_INT(lim.max_registrations, 256);
+	CHECK_INT(lim.max_contacts, 1024);
+	CHECK_INT(lim.max_params, 8192);
 	CHECK_INT(lim.arena_bytes, 131072);
 	P = reginfo_parser_new(NULL);
 	if (P == NULL) {
