@@ -9,7 +9,8 @@
  * first byte is written, so an error leaves the request mbuf untouched.
  *
  * Replies above the MTU are fragmented with rte_ipv4/ipv6_fragment_packet()
- * when the caller gave pools for it. Those functions want the IP header at
+ * when the caller gave pools for it (or, with only the direct pool, for a
+ * port without multi-segment TX, copied into one flat mbuf per fragment). Those functions want the IP header at
  * the start of the packet, a UDP checksum already in place (fragments cannot
  * be checksummed by the NIC), DF clear, and they leave the IPv4 header
  * checksums zero and the IPv6 fragment id 0 — all fixed up here.
@@ -56,7 +57,7 @@ reply_plan(const struct net_pkt *req, const struct sip_endpoint *to, uint32_t le
 		return -EMSGSIZE;
 	if (pl->ip_len <= tx->mtu)
 		return 0;
-	if (tx->frag_direct == NULL || tx->frag_indirect == NULL)
+	if (tx->frag_direct == NULL)
 		return -EMSGSIZE;
 	/* Every fragment but the last carries a multiple of 8 bytes. */
 	if (fam == 4) {
@@ -72,6 +73,11 @@ reply_plan(const struct net_pkt *req, const struct sip_endpoint *to, uint32_t le
 	}
 	pl->n_frags = (uint16_t)((NET_UDP_LEN + len + per - 1) / per);
 	if (pl->n_frags > n_out)
+		return -EMSGSIZE;
+	/* Copied fragments are single mbufs: each must fit one data room. */
+	if (tx->frag_indirect == NULL &&
+	    (uint32_t)rte_pktmbuf_data_room_size(tx->frag_direct) <
+		    RTE_PKTMBUF_HEADROOM + pl->l2 + pl->frag_mtu)
 		return -EMSGSIZE;
 	return 0;
 }
@@ -232,6 +238,80 @@ fragment(struct rte_mbuf *m, const struct plan *pl, struct net_tx *tx, uint8_t f
 	return n;
 }
 
+/*
+ * fragment() for a port without multi-segment TX (net_pcap, some vdevs):
+ * every fragment is copied into one flat mbuf from tx->frag_direct, headers
+ * included. @p m (headers written, UDP checksum set; may be a chain) is
+ * consumed. -ENOMEM on allocation failure, nothing left allocated.
+ */
+static int
+fragment_flat(struct rte_mbuf *m, const struct plan *pl, struct net_tx *tx, uint8_t fam,
+	      struct rte_mbuf **out)
+{
+	const uint8_t *head = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t fl3 = fam == 4 ? NET_IP4_LEN : NET_IP6_LEN + NET_IP6_FRAG_LEN;
+	uint32_t per = pl->frag_mtu - fl3;
+	uint32_t total = pl->ip_len - pl->l3; /* UDP header + payload */
+	uint16_t i;
+
+	for (i = 0; i < pl->n_frags; i++) {
+		uint32_t off = (uint32_t)i * per;
+		uint32_t chunk = RTE_MIN(per, total - off);
+		bool more = i + 1 < pl->n_frags;
+		struct rte_mbuf *f = rte_pktmbuf_alloc(tx->frag_direct);
+		uint8_t *p, *ip;
+		const void *src;
+
+		if (f == NULL) {
+			while (i > 0)
+				rte_pktmbuf_free(out[--i]);
+			rte_pktmbuf_free(m);
+			return -ENOMEM;
+		}
+		p = rte_pktmbuf_mtod(f, uint8_t *);
+		ip = p + pl->l2;
+		/* Ethernet [VLAN] and the IP header as written for the whole. */
+		memcpy(p, head, pl->l2 + pl->l3);
+		src = rte_pktmbuf_read(m, pl->l2 + pl->l3 + off, chunk, ip + fl3);
+		if (src != ip + fl3)
+			memcpy(ip + fl3, src, chunk);
+		net_reset_ol_flags(f);
+		f->l2_len = pl->l2 & 0x7f;
+		f->l3_len = fl3 & 0x1ff;
+		if (fam == 4) {
+			struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+
+			h->total_length = rte_cpu_to_be_16((uint16_t)(NET_IP4_LEN + chunk));
+			h->fragment_offset = rte_cpu_to_be_16(
+				(uint16_t)((off >> 3) | (more ? RTE_IPV4_HDR_MF_FLAG : 0)));
+			h->hdr_checksum = 0;
+			if (tx->offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM)
+				f->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+			else
+				h->hdr_checksum = rte_ipv4_cksum(h);
+		} else {
+			struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
+			struct rte_ipv6_fragment_ext *fh =
+				(struct rte_ipv6_fragment_ext *)(ip + NET_IP6_LEN);
+
+			h->payload_len = rte_cpu_to_be_16((uint16_t)(NET_IP6_FRAG_LEN + chunk));
+			h->proto = IPPROTO_FRAGMENT;
+			fh->next_header = IPPROTO_UDP;
+			fh->reserved = 0;
+			/* Offset in 8-byte units sits in bits 15..3: the byte offset. */
+			fh->frag_data = rte_cpu_to_be_16((uint16_t)(off | (more ? 1u : 0u)));
+			fh->id = rte_cpu_to_be_32(tx->ip_id);
+		}
+		f->data_len = (uint16_t)(pl->l2 + fl3 + chunk);
+		f->pkt_len = f->data_len;
+		out[i] = f;
+	}
+	if (fam == 6)
+		tx->ip_id++;
+	rte_pktmbuf_free(m);
+	return pl->n_frags;
+}
+
 static int
 reply_finish(struct rte_mbuf *m, const struct plan *pl, struct net_tx *tx, uint8_t fam,
 	     struct rte_mbuf **out, uint16_t n_out)
@@ -241,6 +321,8 @@ reply_finish(struct rte_mbuf *m, const struct plan *pl, struct net_tx *tx, uint8
 		out[0] = m;
 		return 1;
 	}
+	if (tx->frag_indirect == NULL)
+		return fragment_flat(m, pl, tx, fam, out);
 	return fragment(m, pl, tx, fam, out, n_out);
 }
 

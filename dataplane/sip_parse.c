@@ -873,8 +873,13 @@ header_value(struct sip_msg *m, enum sip_hdr id, const char *b, const char *e,
 			set_err(m, SIP_ERR_BAD_FROM);
 		break;
 	case SIP_HDR_TO:
-		if (!nameaddr_parse(b, e, &m->to))
+		/* An unreadable To keeps no half-parsed fields: the 400 echoes
+		 * the raw header and must not add a tag next to one the parser
+		 * could not see (RFC 3261 8.2.6.2). */
+		if (!nameaddr_parse(b, e, &m->to)) {
 			set_err(m, SIP_ERR_BAD_TO);
+			memset(&m->to, 0, sizeof(m->to));
+		}
 		break;
 	case SIP_HDR_CALL_ID:
 		m->call_id = span(b, e);

@@ -646,11 +646,11 @@ worker_create(struct rgl_app *app, struct port_set *ps, unsigned idx, unsigned l
 		w->n_q++;
 		q->tx.offloads = pi->tx_offloads;
 		q->tx.mtu = pi->mtu;
-		/* Fragmented (or chained) replies need multi-segment tx. */
-		if (pi->tx_offloads & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
-			q->tx.frag_direct = ps->pool[socket];
+		/* Chained fragments need multi-segment tx; without it replies
+		 * above the MTU are fragmented into flat copies. */
+		q->tx.frag_direct = ps->pool[socket];
+		if (pi->tx_offloads & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
 			q->tx.frag_indirect = ps->indirect[socket];
-		}
 		q->tx.ip_id = (uint32_t)(app->tag_secret >> 16) + idx * 0x1000u;
 	}
 

@@ -1854,6 +1854,8 @@ test_init_errors(void)
 	net_lcore_fini(&l);
 }
 
+static void test_reply_fragmented_flat(void);
+
 int
 main(void)
 {
@@ -1901,6 +1903,7 @@ main(void)
 	test_reply();
 	test_reply_multiseg_and_fresh();
 	test_reply_fragmented();
+	test_reply_fragmented_flat();
 	test_mutations();
 
 	/* Nothing leaked: every mbuf is back in its pool. */
@@ -1915,4 +1918,81 @@ main(void)
 	rte_mempool_free(ind_pool);
 	rte_eal_cleanup();
 	return check_exit();
+}
+
+/*
+ * Audit (rulebook SIP torture, long To/Via): a port without multi-segment
+ * TX (net_pcap) gets only the direct pool. Replies above the MTU were
+ * refused (-EMSGSIZE) and the answer silently dropped; they are now copied
+ * into one flat mbuf per fragment, which the peer reassembles.
+ */
+static void
+test_reply_fragmented_flat(void)
+{
+	struct net_tx tx = { .offloads = 0, .mtu = 1500, .ip_id = 0x2000, .frag_direct = pool };
+	struct rte_mbuf *out[64], *m;
+	struct net_pkt res, back;
+	struct net_config pc;
+	struct net_lcore plc;
+	struct pk k;
+	uint32_t n, big = 5000, fits = 1900;
+	int nf;
+
+	for (uint32_t i = 0; i < big; i++)
+		fbuf2[i] = (uint8_t)('A' + i % 19);
+	setup_cfg(&pc, 0);
+	pc.sip_port = 5062;
+	CHECK_INT(net_lcore_init(&plc, &pc, SOCKET_ID_ANY), 0);
+
+	for (int fam = 4; fam <= 6; fam += 2) {
+		for (int fresh = 0; fresh <= 1; fresh++) {
+			uint32_t len = fresh ? big : fits;
+			const uint8_t *view;
+
+			k = fam == 4 ? pk4() : pk6();
+			k.vlan = fresh ? 5 : -1;
+			n = build(fbuf, &k, l4buf, udp_msg(l4buf, SIPMSG, sizeof(SIPMSG) - 1));
+			m = classified(fbuf, n, &res);
+			if (fresh) {
+				nf = net_reply_alloc(pool, &res, &res.src, fbuf2, len, &tx, out, 64);
+				rte_pktmbuf_free(m);
+			} else {
+				nf = net_reply_build(m, &res, &res.src, fbuf2, len, &tx, out, 64);
+			}
+			CHECK(nf >= 2);
+			if (nf <= 0)
+				continue;
+			for (int i = 0; i < nf; i++) {
+				uint32_t l2 = fresh ? 18 : 14;
+
+				CHECK_INT(out[i]->nb_segs, 1);
+				CHECK(rte_pktmbuf_pkt_len(out[i]) <= l2 + 1500);
+				CHECK(memcmp(rte_pktmbuf_mtod(out[i], const uint8_t *), MAC_PEER,
+					     6) == 0);
+				if (fam == 4) {
+					const uint8_t *ip =
+						rte_pktmbuf_mtod_offset(out[i], const uint8_t *, l2);
+
+					CHECK_INT(ref_fold(ref_add(ip, 20, 0)), 0xffff);
+				}
+				CHECK_INT(net_classify(&plc, out[i], now, &back),
+					  i + 1 < nf ? NET_V_HELD : NET_V_SIP);
+			}
+			view = net_payload_view(&back, scratch);
+			CHECK_INT(back.payload_len, len);
+			CHECK(view != NULL && memcmp(view, fbuf2, len) == 0);
+			CHECK_INT(back.src.port, 5060);
+			CHECK_INT(back.dst.port, 5062);
+			rte_pktmbuf_free(back.m);
+		}
+	}
+	/* Without even the direct pool: still refused, @p m untouched. */
+	tx.frag_direct = NULL;
+	k = pk4();
+	n = build(fbuf, &k, l4buf, udp_msg(l4buf, SIPMSG, sizeof(SIPMSG) - 1));
+	m = classified(fbuf, n, &res);
+	CHECK_INT(net_reply_build(m, &res, &res.src, fbuf2, fits, &tx, out, 64), -EMSGSIZE);
+	CHECK(memcmp(rte_pktmbuf_mtod(m, uint8_t *), fbuf, n) == 0);
+	rte_pktmbuf_free(m);
+	net_lcore_fini(&plc);
 }

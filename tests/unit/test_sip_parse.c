@@ -1285,9 +1285,12 @@ test_every_code_seen(void)
 	}
 }
 
+static void test_bad_nameaddr_cleared(void);
+
 int
 main(void)
 {
+	test_bad_nameaddr_cleared();
 	test_corpus_all();
 	test_corpus_001_002();
 	test_corpus_024();
@@ -1313,4 +1316,35 @@ main(void)
 	test_err_str();
 	test_every_code_seen();
 	return check_exit();
+}
+
+/*
+ * Audit (rulebook 052): an unreadable To leaves no half-parsed fields
+ * (From keeps its raw value; nothing is added to it). The reply builder adds a To tag when to.value is set and to.tag is
+ * not; a To like "sip:a@b>;tag=x" once kept its value without its tag, so
+ * the 400 carried two tags.
+ */
+static void
+test_bad_nameaddr_cleared(void)
+{
+	static const char *const bad[] = {
+		"sip:cpm-as@as.ims.example.net>;tag=t1",
+		"<sip:cpm-as@as.ims.example.net;tag=t1",
+		"\"open <sip:cpm-as@as.ims.example.net>;tag=t1",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), RL H_VIA H_FROM "To: %s\r\n" H_CALLID H_CSEQ "\r\n",
+			 bad[i]);
+		EXPECT_ERR(msg, SIP_ERR_BAD_TO);
+		CHECK(g_msg.to.value.p == NULL);
+		CHECK(g_msg.to.tag.p == NULL);
+		CHECK(g_msg.from.value.p != NULL);
+		snprintf(msg, sizeof(msg), RL H_VIA "From: %s\r\n" H_TO H_CALLID H_CSEQ "\r\n",
+			 bad[i]);
+		EXPECT_ERR(msg, SIP_ERR_BAD_FROM);
+		CHECK(g_msg.to.tag.p != NULL);
+	}
 }
