@@ -11,7 +11,7 @@ PKGS=(
 	libxml2-dev liburcu-dev
 	libbenchmark-dev libbenchmark-tools
 	libpcap-dev libjansson-dev libmicrohttpd-dev libinih-dev
-	iproute2 curl sip-tester dpdk-dev wrk
+	iproute2 curl sip-tester dpdk-dev wrk ethtool iputils-ping
 )
 
 missing=()
