@@ -520,6 +520,8 @@ harness_notify(struct pipe_env *e, struct pipe_harness *h, uint64_t now_s,
 	if (snap != NULL) {
 		if (snap->sub_state == REGTABLE_SUBSTATE_TERMINATED)
 			return harness_table_status(REGTABLE_SUB_TERMINATED, opts);
+		if (regtable_forked(snap, m->from.tag))
+			return harness_table_status(REGTABLE_FORKED, opts);
 		if ((uint64_t)m->cseq < snap->last_cseq)
 			return harness_table_status(REGTABLE_CSEQ_OLD, opts);
 	}

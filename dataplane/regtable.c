@@ -567,6 +567,10 @@ decide(const struct regtable_snapshot *old, const struct regtable_notify *n,
 		d->res = REGTABLE_SUB_TERMINATED;
 		return;
 	}
+	if (old != NULL && regtable_forked(old, n->from_tag)) {
+		d->res = REGTABLE_FORKED;
+		return;
+	}
 	if (old != NULL && n->cseq < old->last_cseq) {
 		d->res = REGTABLE_CSEQ_OLD;
 		return;

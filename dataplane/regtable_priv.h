@@ -21,7 +21,7 @@
 #include "regalloc.h"
 
 /* Longest Call-ID accepted (RFC 3261 sets none; 255 covers real stacks). */
-#define REGTABLE_CALLID_MAX 255
+#define REGTABLE_CALLID_MAX 4096 /* SIP_MAX_HEADER_LEN: any Call-ID the parser accepts */
 /* Longest subscription key: resource key, NUL, Call-ID. */
 #define REGTABLE_SUBKEY_MAX (AOR_NORM_MAX + 1 + REGTABLE_CALLID_MAX)
 

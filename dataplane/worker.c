@@ -282,6 +282,8 @@ worker_notify(struct worker *w, const struct sip_msg *m, const struct worker_now
 	if (snap != NULL) {
 		if (snap->sub_state == REGTABLE_SUBSTATE_TERMINATED)
 			return worker_table_status(w, REGTABLE_SUB_TERMINATED, opts);
+		if (regtable_forked(snap, m->from.tag))
+			return worker_table_status(w, REGTABLE_FORKED, opts);
 		if ((uint64_t)m->cseq < snap->last_cseq)
 			return worker_table_status(w, REGTABLE_CSEQ_OLD, opts);
 	}

@@ -245,9 +245,12 @@ struct net_tx {
 	uint64_t offloads;
 	uint16_t mtu;                  /**< largest IP packet the port sends (1500) */
 	/**
-	 * Pools for rte_ipv4/ipv6_fragment_packet(). With both set, a reply
-	 * larger than @p mtu is sent as IP fragments (the port must accept
-	 * multi-segment mbufs); with either NULL it is refused (-EMSGSIZE).
+	 * Pools for a reply larger than @p mtu, sent as IP fragments. With
+	 * both set, rte_ipv4/ipv6_fragment_packet() builds them as
+	 * multi-segment mbufs (the port must accept those); with only
+	 * @p frag_direct, each fragment is a flat copy in one mbuf (ports
+	 * without MULTI_SEGS, e.g. net_pcap); with @p frag_direct NULL the
+	 * reply is refused (-EMSGSIZE).
 	 */
 	struct rte_mempool *frag_direct;
 	struct rte_mempool *frag_indirect;

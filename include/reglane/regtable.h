@@ -66,6 +66,7 @@ extern "C" {
 	_(GAP, 200, "partial document after a version gap, applied, refresh needed") \
 	_(NO_CHANGE, 200, "no reginfo body, nothing applied")                  \
 	_(SUB_TERMINATED, 481, "subscription already terminated")              \
+	_(FORKED, 481, "another notifier's dialog on the subscription (fork)")  \
 	_(CSEQ_OLD, 500, "CSeq lower than the last accepted one")              \
 	_(CAPACITY, 503, "registration or per-subscription limit reached")     \
 	_(NO_MEMORY, 503, "memory budget exhausted")                           \
@@ -194,6 +195,23 @@ regtable_str(const struct regtable_snapshot *s, struct regtable_sref r)
 	return rgl_slice_make((const char *)s + r.off, r.len);
 }
 
+/**
+ * Whether a NOTIFY with @p from_tag comes from another dialog than the one
+ * subscription @p s lives in: the same Call-ID from a second notifier (a
+ * forked SUBSCRIBE). RFC 3680 4.9: a subscriber "MUST NOT create multiple
+ * dialogs as a result of a single subscription request", so such NOTIFYs
+ * get 481 (SEMANTICS 2). Compared only when both tags are present.
+ */
+static inline bool
+regtable_forked(const struct regtable_snapshot *s, struct rgl_slice from_tag)
+{
+	struct rgl_slice t = regtable_str(s, s->from_tag);
+
+	if (t.p == NULL || from_tag.p == NULL)
+		return false;
+	return t.len != from_tag.len || memcmp(t.p, from_tag.p, t.len) != 0;
+}
+
 /** The contacts of @p r. */
 static inline const struct regtable_contact *
 regtable_reg_contacts(const struct regtable_snapshot *s, const struct regtable_registration *r)
@@ -318,7 +336,9 @@ struct regtable_notify {
  *
  * Order of checks, all inside the compare-and-swap retry loop so that two
  * NOTIFYs of one subscription on two lcores are serialized by version:
- * subscription already terminated -> SUB_TERMINATED; CSeq lower than the
+ * subscription already terminated -> SUB_TERMINATED; a From tag other than
+ * the one the subscription's NOTIFYs carry (a forked dialog, RFC 3680 4.9)
+ * -> FORKED; CSeq lower than the
  * last accepted -> CSEQ_OLD; no body -> NO_CHANGE; then the version table:
  * first document -> apply; v < local -> STALE; v == local: full applies
  * again, partial is DUPLICATE; v == local+1 -> apply; v > local+1: full

@@ -32,9 +32,9 @@ extern "C" {
 #endif
 
 /** Hard limits: a message beyond any of them is rejected with its own code. */
-#define SIP_MAX_HEADERS 64      /**< header lines (after unfolding) */
+#define SIP_MAX_HEADERS 128     /**< header lines (after unfolding) */
 #define SIP_MAX_HEADER_LEN 4096 /**< bytes of one header, folds included */
-#define SIP_MAX_VIAS 16         /**< Via values, all headers together */
+#define SIP_MAX_VIAS 64         /**< Via values, all headers together (RFC 4475 longreq has ~34) */
 #define SIP_MAX_REQUIRE 8       /**< option tags in Require, all headers */
 
 /** What went wrong; exactly one code per kind of failure. */

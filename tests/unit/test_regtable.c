@@ -2103,6 +2103,45 @@ test_terminating_event_removes(void)
 	fx_close(&x);
 }
 
+/*
+ * RFC 3680 4.9 (SEMANTICS 2): a NOTIFY with the subscription's Call-ID but
+ * another notifier's From tag is a forked dialog: 481, nothing applied.
+ * Before, it was applied (200, 200).
+ */
+static void
+test_forked_dialog_refused(void)
+{
+	struct fx x;
+	struct evb b;
+	struct regtable_notify n = NT("sip:fork@example.com", "cid-f", 1);
+	struct regtable_match m;
+
+	fx_open(&x, NULL);
+	evb_init(&b, 0, REGINFO_DOC_FULL);
+	evb_reg(&b, "sip:fork@example.com", "r", REGINFO_REG_ACTIVE);
+	evb_contact(&b, "a", "sip:fork@192.0.2.1", REGINFO_CONTACT_ACTIVE, REGINFO_EV_REGISTERED);
+	CHECK_INT(apply(&x, &n, &b.ev, T0), REGTABLE_APPLIED);
+
+	/* the second notifier's NOTIFY: its own tag, its own document */
+	evb_init(&b, 0, REGINFO_DOC_FULL);
+	evb_reg(&b, "sip:fork@example.com", "r", REGINFO_REG_ACTIVE);
+	evb_contact(&b, "x", "sip:fork@192.0.2.99", REGINFO_CONTACT_ACTIVE, REGINFO_EV_REGISTERED);
+	n.from_tag = S("other-notifier");
+	n.cseq = 1;
+	CHECK_INT(apply(&x, &n, &b.ev, T0), REGTABLE_FORKED);
+	CHECK_INT(apply(&x, &n, NULL, T0), REGTABLE_FORKED);
+	CHECK_INT(regtable_result_status(REGTABLE_FORKED), 481);
+	CHECK(found(&x, "sip:fork@example.com", &m) && contact(&m, "a") != NULL &&
+	      contact(&m, "x") == NULL);
+
+	/* the subscription's own dialog goes on */
+	n.from_tag = S("ft");
+	n.cseq = 2;
+	b.ev.version = 1;
+	CHECK_INT(apply(&x, &n, &b.ev, T0), REGTABLE_APPLIED);
+	fx_close(&x);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2128,6 +2167,7 @@ main(int argc, char **argv)
 	test_aor_key_reuse();
 	test_carry_matches_fresh();
 	test_terminating_event_removes();
+	test_forked_dialog_refused();
 	if (grow > 0)
 		test_growth(grow);
 	urcu_qsbr_unregister_thread();
