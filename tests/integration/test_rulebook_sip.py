@@ -390,6 +390,18 @@ def scenarios():
                        d.get(AOR, {}).get("version"), 1, "version after 016"))
     add("016 CSeq lower (new branch) -> 500, state kept; higher -> 200", seq_016)
 
+    # RFC 3680 4.9 (SEMANTICS 2): the same Call-ID from a second notifier
+    # (another From tag) is a forked dialog: 481, its document not applied.
+    def seq_fork(r):
+        h1, b1 = notify(1, cseq=1)
+        h2, _ = notify(2, cseq=1)
+        set_h(h2, "From", "<sip:+12025550190@ims.example.net>;tag=other-scscf")
+        b2 = body(version=0, reg_state="terminated", cstate="terminated", event="unregistered")
+        h3, b3 = notify(3, cseq=2, b=body(version=1))
+        return run(r, "fork", [Step(dgram(h1, b1), 200), Step(dgram(h2, b2), 481),
+                               Step(dgram(h3, b3), 200)], users=ACTIVE)
+    add("forked NOTIFY (same Call-ID, other From tag) -> 481, not applied", seq_fork)
+
     # ------------------------------------------------------------ check order
     # Two faults at once: the earlier row of the 1.2 table decides.
     def pair(tag, status, must=None, start=None, **sets):
@@ -530,6 +542,12 @@ def scenarios():
     h, _ = notify(via="SIP/2.0/UDP 192.0.2.20:5060;branch=z9hG4bK-t18;rport;x-unknown=\"q;v\"")
     torture("t18-via-quoted-param", dgram(h, bb), 200, send_to="192.0.2.20:5062",
             src="192.0.2.20:5062", added={"received": "192.0.2.20", "rport": "5062"})
+    # RFC 4475 3.1.1.6 "longreq" style: 34 Vias and a 300-byte Call-ID are
+    # legal; the answer copies every Via (and is IP-fragmented).
+    h, _ = notify(set={"Call-ID": "longreq." + "onereallylongcallid" * 15 + "@192.0.2.20"})
+    h = h[:1] + [["Via", "SIP/2.0/UDP sip%d.example.com;branch=z9hG4bK-l%d" % (i, i)]
+                 for i in range(33, 0, -1)] + h[1:]
+    torture("t19-34-vias-long-call-id", dgram(h, bb), 200)
     return s
 
 
