@@ -13,6 +13,7 @@
 
 import os
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -74,7 +75,12 @@ def keep_serving(reglane, sig):
     rt.write_pcap(inp, frames)
     prefix = "rglcli%d%s" % (os.getpid(), name)
     cmd = reglane.eal(prefix, ["--vdev", "net_pcap0,rx_pcap=%s,tx_pcap=%s" % (inp, outp)])
-    cmd += ["--", "--keep-serving", "--dump-state", state] + rt.DEFAULT_APP
+    # A free loopback port: the default 8080 may be taken on a shared machine.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd += ["--", "--keep-serving", "--dump-state", state,
+            "--http", "127.0.0.1:%d" % port] + rt.DEFAULT_APP
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
     while not os.path.exists(state) and time.time() < deadline and p.poll() is None:
